@@ -1,0 +1,54 @@
+"""Builds the ASGI application: every dialect mounted on one store."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from regulars import __version__
+from regulars.context import Context
+from regulars.dialects import wc_rest
+from regulars.dialects.wordpress import WpJson
+from regulars.settings import Settings
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+async def ping(_request: Request) -> Response:
+    """A trivial endpoint: what the benchmarks measure every other route against."""
+    return Response(b'{"ok":true}', media_type="application/json")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    ctx = Context.build(settings)
+    wp_json = WpJson(
+        ctx,
+        wc_rest.all_routes(),
+        {
+            "name": "Regulars",
+            "description": f"Regulars {__version__}: WooCommerce- and FluentCart-compatible customers",
+            "gmt_offset": "0",
+            "timezone_string": settings.timezone,
+        },
+    )
+    routes = [
+        Route("/ping", ping, methods=["GET", "HEAD"]),
+        Route("/wp-json", wp_json.__call__, methods=ALL_METHODS),
+        Route("/wp-json/{route:path}", wp_json.__call__, methods=ALL_METHODS),
+        Route("/index.php", wp_json.__call__, methods=ALL_METHODS),
+        Route("/", wp_json.__call__, methods=ALL_METHODS),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        ctx.store.dispose()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.ctx = ctx
+    return app

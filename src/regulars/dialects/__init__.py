@@ -1,0 +1,1 @@
+"""Wire dialects: each a thin translation between HTTP and the services."""

@@ -1,0 +1,63 @@
+"""A request as the dialects read it: raw path, PHP-style query, whether the connection is HTTPS."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+
+from regulars import querystring
+from regulars.settings import Settings
+
+
+@dataclass
+class Incoming:
+    method: str
+    secure: bool
+    host: str
+    path: str
+    query_pairs: list[tuple[str, str]]
+    query: dict[str, Any]
+    headers: Headers
+    body: bytes
+
+    @property
+    def base(self) -> str:
+        return f"{'https' if self.secure else 'http'}://{self.host}"
+
+    def basic_credentials(self) -> tuple[str, str] | None:
+        header = self.headers.get("authorization", "")
+        if header[:6].lower() != "basic ":
+            return None
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        user, sep, password = decoded.partition(":")
+        return (user, password) if sep else None
+
+
+async def read(request: Request, settings: Settings) -> Incoming:
+    scope = request.scope
+    client = scope.get("client")
+    secure = scope.get("scheme") == "https"
+    host = request.headers.get("host", "localhost")
+    if settings.is_trusted_proxy(client[0] if client else None):
+        secure = secure or request.headers.get("x-forwarded-proto", "").lower() == "https"
+        host = request.headers.get("x-forwarded-host", host)
+    raw_query = scope.get("query_string", b"").decode("latin-1")
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    return Incoming(
+        method=request.method.upper(),
+        secure=secure,
+        host=host,
+        path=raw_path.decode("latin-1").split("?", 1)[0],
+        query_pairs=querystring.pairs(raw_query),
+        query=querystring.parse(raw_query),
+        headers=request.headers,
+        body=await request.body(),
+    )

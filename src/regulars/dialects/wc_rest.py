@@ -1,0 +1,625 @@
+"""WooCommerce's REST API for customers: /wp-json/wc/v1, v2 and v3.
+
+One implementation for all three: a version is a row of the VERSIONS table (which fields its items
+have, in which order, and which routes and arguments it offers), never a subclass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from regulars.domain import accounts as roles
+from regulars.domain.accounts import Account
+from regulars.domain.customers import MetaChange, Profile, ProfileChange, ProfileQuery
+from regulars.domain.downloads import Download
+from regulars.domain.errors import DomainError
+from regulars.domain.text import sanitize_text_field
+from regulars.dialects import wc_rest_schema as schema
+from regulars.dialects.wordpress import Call, Endpoint, Reply, RestError, Route, pagination
+from regulars.services import downloads as download_service
+from regulars.services import profiles
+from regulars.store.unit import Unit
+
+BILLING_ORDER = ("first_name", "last_name", "company", "address_1", "address_2", "city", "postcode", "country",
+                 "state", "email", "phone")
+SHIPPING_ORDER = ("first_name", "last_name", "company", "address_1", "address_2", "city", "postcode", "country",
+                  "state", "phone")
+ITEM_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class Version:
+    name: str
+    fields: tuple[str, ...]  # output keys, in WooCommerce's order
+    download_fields: tuple[str, ...]
+
+    @property
+    def namespace(self) -> str:
+        return f"wc/{self.name}"
+
+
+VERSIONS: dict[str, Version] = {
+    "v1": Version(
+        "v1",
+        ("id", "date_created", "date_modified", "email", "first_name", "last_name", "username", "last_order",
+         "orders_count", "total_spent", "avatar_url", "billing", "shipping"),
+        ("download_url", "download_id", "product_id", "product_url", "download_name", "order_id", "order_key",
+         "downloads_remaining", "access_expires", "file"),
+    ),
+    "v2": Version(
+        "v2",
+        ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
+         "last_name", "role", "username", "billing", "shipping", "is_paying_customer", "avatar_url", "meta_data",
+         "orders_count", "total_spent"),
+        ("download_id", "download_url", "product_id", "product_name", "download_name", "order_id", "order_key",
+         "downloads_remaining", "access_expires", "access_expires_gmt", "file"),
+    ),
+    "v3": Version(
+        "v3",
+        ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
+         "last_name", "role", "username", "billing", "shipping", "is_paying_customer", "avatar_url", "meta_data"),
+        ("download_id", "download_url", "product_id", "product_name", "download_name", "order_id", "order_key",
+         "downloads_remaining", "access_expires", "access_expires_gmt", "file"),
+    ),
+}
+
+
+# --- shaping ----------------------------------------------------------------------------------------
+def wp_date(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:
+    """WordPress's mysql_to_rfc3339: no zone suffix; local time when a zone is given."""
+    if moment is None:
+        return None
+    if zone is not None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def money(minor: int, decimals: int = 2) -> str:
+    return f"{minor / 10**decimals:.{decimals}f}"
+
+
+def avatar_url(email: str) -> str:
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return f"https://secure.gravatar.com/avatar/{digest}?s=96&d=mm&r=g"
+
+
+@dataclass
+class Shaper:
+    """Turns profiles into a version's items for one caller."""
+
+    version: Version
+    call: Call
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.call.context.settings.timezone)
+
+    @property
+    def shows_meta(self) -> bool:
+        principal = self.call.principal
+        return principal is not None and principal.account.can(roles.EDIT)
+
+    def address(self, profile: Profile, kind: str, order: tuple[str, ...]) -> dict[str, str]:
+        found = profile.address(kind)
+        return {name: found.value(name) if found else "" for name in order}
+
+    def field(self, name: str, p: Profile) -> Any:
+        account, stats = p.account, p.stats
+        zone = self.zone
+        match name:
+            case "id":
+                return account.id
+            case "date_created":
+                return wp_date(account.registered_at, None if self.version.name == "v1" else zone)
+            case "date_created_gmt":
+                return wp_date(account.registered_at)
+            case "date_modified":
+                return wp_date(account.modified_at, None if self.version.name == "v1" else zone)
+            case "date_modified_gmt":
+                return wp_date(account.modified_at)
+            case "email" | "first_name" | "last_name" | "username" | "role":
+                return getattr(account, name)
+            case "last_order":
+                return {"id": stats.last_order_id, "date": wp_date(stats.last_order_at)}
+            case "orders_count":
+                return stats.orders_count
+            case "total_spent":
+                return money(stats.total_spent, self.call.context.settings.currency_decimals)
+            case "avatar_url":
+                return avatar_url(account.email)
+            case "billing":
+                return self.address(p, "billing", BILLING_ORDER)
+            case "shipping":
+                return self.address(p, "shipping", SHIPPING_ORDER)
+            case "is_paying_customer":
+                return stats.is_paying
+            case "meta_data":
+                return [
+                    {"id": m.id, "key": m.key, "value": m.value}
+                    for m in account.meta
+                    if not profiles.is_protected_meta(m.key)
+                ]
+        raise KeyError(name)
+
+    def links(self, p: Profile) -> dict[str, Any]:
+        href = self.call.rest_url(f"/{self.version.namespace}/customers/{p.id}")
+        hints = item_methods_allowed(self.call, p.account)
+        self_link: dict[str, Any] = {"href": href}
+        if hints:
+            self_link["targetHints"] = {"allow": hints}
+        return {
+            "self": [self_link],
+            "collection": [{"href": self.call.rest_url(f"/{self.version.namespace}/customers")}],
+        }
+
+    def item(self, p: Profile, with_links: bool = True) -> dict[str, Any]:
+        data = {
+            name: self.field(name, p)
+            for name in self.version.fields
+            if name != "meta_data" or self.shows_meta
+        }
+        if with_links:
+            data["_links"] = self.links(p)
+        return data
+
+    def download(self, d: Download, customer_id: int) -> dict[str, Any]:
+        home = self.call.home
+        url = f"{home}/?download_file={d.product_id}&order={d.order_key}&email={quote(d.user_email)}&key={d.download_id}"
+        values = {
+            "download_url": url,
+            "download_id": d.download_id,
+            "product_id": d.product_id,
+            "product_url": f"{home}/product/{d.product_slug}/" if d.product_slug else "",
+            "product_name": d.product_name,
+            "download_name": d.file_name,
+            "order_id": d.order_id,
+            "order_key": d.order_key,
+            "downloads_remaining": "unlimited" if d.downloads_remaining is None else str(d.downloads_remaining),
+            "access_expires": wp_date(d.access_expires, self.zone) or "never",
+            "access_expires_gmt": wp_date(d.access_expires) or "never",
+            "file": {"name": d.file_name, "file": d.file_url},
+        }
+        ns = self.version.namespace
+        item = {name: values[name] for name in self.version.download_fields}
+        item["_links"] = {
+            "collection": [{"href": self.call.rest_url(f"/{ns}/customers/{customer_id}/downloads")}],
+            "product": [{"href": self.call.rest_url(f"/{ns}/products/{d.product_id}")}],
+            "order": [{"href": self.call.rest_url(f"/{ns}/orders/{d.order_id}")}],
+        }
+        return item
+
+
+# --- errors: domain reasons in WooCommerce's words -----------------------------------------------------
+def _esc_html(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        .replace("'", "&#039;")
+    )
+
+
+_WORDS: dict[str, tuple[str, str | Callable[[DomainError], str], int]] = {
+    "email_required": ("registration-error-invalid-email", "Please provide a valid email address.", 400),
+    "invalid_email": ("customer_invalid_email", "Invalid email address", 400),
+    "invalid_billing_email": ("customer_invalid_billing_email", "Invalid billing email address", 400),
+    "email_exists": (
+        "registration-error-email-exists",
+        lambda e: f"An account is already registered with {_esc_html(str(e.detail.get('email', '')))}. "
+        "Please log in or use a different email address.",
+        400,
+    ),
+    "invalid_username": ("registration-error-invalid-username", "Please provide a valid account username.", 400),
+    "username_too_long": ("user_login_too_long", "Username may not be longer than 60 characters.", 400),
+    "username_exists": (
+        "registration-error-username-exists",
+        "An account is already registered with that username. Please choose another.",
+        400,
+    ),
+    "email_taken": ("woocommerce_rest_customer_invalid_email", "Email address is invalid.", 400),
+    "username_immutable": ("woocommerce_rest_customer_invalid_argument", "Username isn't editable.", 400),
+    "invalid_reassign": ("woocommerce_rest_customer_invalid_reassign", "Invalid resource id for reassignment.", 400),
+    "account": ("wc_user_invalid_id", "Invalid user ID.", 404),
+}
+
+
+def rest_error(error: DomainError) -> RestError:
+    code, message, status = _WORDS.get(error.reason, ("woocommerce_rest_invalid_request", str(error), 400))
+    text = message(error) if callable(message) else message
+    return RestError(code, text, status)
+
+
+# --- permissions ---------------------------------------------------------------------------------------
+def _status(call: Call) -> int:
+    return 401 if call.principal is None else 403
+
+
+def _require_cap(call: Call, capability: str, code: str, message: str) -> Account:
+    principal = call.principal
+    if principal is None or not principal.account.can(capability):
+        raise RestError(code, message, _status(call))
+    return principal.account
+
+
+def _target(call: Call, code: str, message: str, key: str = "id") -> Account:
+    """The account in the URL. Anonymous callers hear 401 before learning whether it exists."""
+    if call.principal is None:
+        raise RestError(code, message, 401)
+    cached = call.loaded.get("target")
+    if cached is not None:
+        return cached
+    raw = call.url_params.get(key) or "0"
+    with call.context.store.read() as unit:
+        profile = profiles.get(unit, int(raw))
+    if profile is None:
+        raise RestError("wc_user_invalid_id", "Invalid user ID.", 404)
+    call.loaded["target"] = profile.account
+    call.loaded["profile"] = profile
+    return profile.account
+
+
+def can_list(call: Call) -> None:
+    _require_cap(call, roles.LIST, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
+
+
+def can_create(call: Call) -> None:
+    _require_cap(call, roles.CREATE, "woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.")
+
+
+def can_batch(call: Call) -> None:
+    _require_cap(
+        call, roles.PROMOTE, "woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."
+    )
+
+
+def can_view(call: Call) -> None:
+    message = "Sorry, you cannot view this resource."
+    _target(call, "woocommerce_rest_cannot_view", message)
+    _require_cap(call, roles.LIST, "woocommerce_rest_cannot_view", message)
+
+
+def can_view_downloads(call: Call) -> None:
+    message = "Sorry, you cannot list resources."
+    _target(call, "woocommerce_rest_cannot_view", message, key="customer_id")
+    _require_cap(call, roles.LIST, "woocommerce_rest_cannot_view", message)
+
+
+def edit_refusal(actor: Account | None, target: Account, params: dict[str, Any], sent: frozenset[str]) -> str | None:
+    """Why `actor` may not update `target` with these parameters (WooCommerce's message), or None."""
+    if actor is None or not actor.may_edit(target):
+        return "Sorry, you are not allowed to edit this resource."
+    if target.role not in roles.CUSTOMER_ROLES:
+        if "email" in sent and params.get("email") not in (None, target.email):
+            return f"Sorry, email cannot be updated via this endpoint for a user with role {target.role}."
+        if "password" in sent:
+            return f"Sorry, password cannot be updated via this endpoint for a user with role {target.role}."
+    return None
+
+
+def delete_refusal(actor: Account | None, target: Account) -> str | None:
+    if actor is None or not actor.may_delete(target):
+        return "Sorry, you are not allowed to delete this resource."
+    if target.role not in roles.CUSTOMER_ROLES:
+        allowed = ", ".join(roles.CUSTOMER_ROLES)
+        return f"Sorry, users with {target.role} role cannot be deleted via this endpoint. Allowed roles: {allowed}"
+    return None
+
+
+def can_edit(call: Call) -> None:
+    target = _target(call, "woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
+    actor = call.principal.account if call.principal else None
+    refusal = edit_refusal(actor, target, call.params, call.sent)
+    if refusal:
+        raise RestError("woocommerce_rest_cannot_edit", refusal, _status(call))
+
+
+def can_delete(call: Call) -> None:
+    target = _target(call, "woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource.")
+    refusal = delete_refusal(call.principal.account if call.principal else None, target)
+    if refusal:
+        raise RestError("woocommerce_rest_cannot_delete", refusal, _status(call))
+
+
+def item_methods_allowed(call: Call, target: Account) -> list[str]:
+    """targetHints of an item's self link: the item route's methods this caller may use on it."""
+    actor = call.principal.account if call.principal else None
+    if actor is None:
+        return []
+    allowed = ["GET"] if actor.can(roles.LIST) else []
+    if edit_refusal(actor, target, {}, frozenset()) is None:
+        allowed += ["POST", "PUT", "PATCH"]
+    if delete_refusal(actor, target) is None:
+        allowed.append("DELETE")
+    return allowed
+
+
+# --- reading requests ------------------------------------------------------------------------------------
+def _text(value: Any) -> str | None:
+    return None if value is None else sanitize_text_field(str(value))
+
+
+def change_from(params: dict[str, Any], version: Version) -> ProfileChange:
+    meta = None
+    if version.name != "v1" and isinstance(params.get("meta_data"), list):
+        meta = []
+        for item in params["meta_data"]:
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                raw_id = item.get("id")
+                meta_id = int(raw_id) if raw_id not in (None, "") and str(raw_id).lstrip("-").isdigit() else None
+                meta.append(MetaChange(item["key"], item.get("value"), meta_id))
+    billing, shipping = params.get("billing"), params.get("shipping")
+    return ProfileChange(
+        email=params.get("email"),
+        first_name=_text(params.get("first_name")),
+        last_name=_text(params.get("last_name")),
+        username=params.get("username"),
+        password=params.get("password"),
+        billing={k: str(v) for k, v in billing.items() if v is not None} if isinstance(billing, dict) else None,
+        shipping={k: str(v) for k, v in shipping.items() if v is not None} if isinstance(shipping, dict) else None,
+        meta=meta,
+    )
+
+
+def _search(term: str) -> tuple[str, tuple[str, ...]]:
+    """WordPress picks the columns by the term: an email, a number, a URL or anything else."""
+    if "@" in term:
+        return f"*{term}*", ("email",)
+    if term.isdigit():
+        return f"*{term}*", ("username", "id")
+    if term.startswith(("http://", "https://")):
+        return f"*{term}*", ()
+    return f"*{term}*", ("username", "email", "display_name")
+
+
+_ORDERBY = {"id": "id", "include": "include", "name": "display_name", "registered_date": "registered_at"}
+
+
+def query_from(params: dict[str, Any]) -> ProfileQuery:
+    per_page, page = params["per_page"], params["page"]
+    offset = params.get("offset") or (page - 1) * per_page
+    search = params.get("search")
+    term, columns = _search(sanitize_text_field(search)) if search else (None, ())
+    return ProfileQuery(
+        role=None if params["role"] == "all" else params["role"],
+        search=term,
+        search_columns=columns,
+        email=params.get("email") or None,
+        include=tuple(params["include"]),
+        exclude=tuple(params["exclude"]),
+        orderby=_ORDERBY[params["orderby"]],
+        descending=params["order"] == "desc",
+        limit=per_page,
+        offset=offset,
+    )
+
+
+# --- handlers --------------------------------------------------------------------------------------------
+class Customers:
+    """The handlers of one version's customer routes."""
+
+    def __init__(self, version: Version) -> None:
+        self.version = version
+        self.base = f"/{version.namespace}/customers"
+
+    def shaper(self, call: Call) -> Shaper:
+        return Shaper(self.version, call)
+
+    def list(self, call: Call) -> Reply:
+        query = query_from(call.params)
+        with call.context.store.read() as unit:
+            found = profiles.page(unit, query)
+        shaper = self.shaper(call)
+        page = -(-(query.offset + 1) // query.limit) if query.limit else 1
+        reply = pagination(call, found.total, call.params["per_page"], page, self.base)
+        reply.body = [shaper.item(p) for p in found.items]
+        return reply
+
+    def _single(self, call: Call, profile: Profile, status: int = 200) -> Reply:
+        shaper = self.shaper(call)
+        return Reply(shaper.item(profile, with_links=False), status, links_after_fields=shaper.links(profile))
+
+    def create(self, call: Call) -> Reply:
+        if call.params.get("id"):
+            raise RestError("woocommerce_rest_customer_exists", "Cannot create existing resource.", 400)
+        try:
+            with call.context.store.write() as unit:
+                profile = profiles.create(unit, change_from(call.params, self.version))
+        except DomainError as exc:
+            raise rest_error(exc) from exc
+        reply = self._single(call, profile, 201)
+        reply.headers["Location"] = call.rest_url(f"{self.base}/{profile.id}")
+        return reply
+
+    def get(self, call: Call) -> Reply:
+        return self._single(call, call.loaded["profile"])
+
+    def update(self, call: Call) -> Reply:
+        path_id = int(call.url_params["id"])
+        if call.params.get("id") not in (None, path_id):
+            raise RestError(
+                "rest_invalid_param",
+                "Invalid parameter(s): id",
+                400,
+                params={"id": "id does not match the customer in the URL."},
+                details={"id": {"code": "rest_id_mismatch", "message": "id does not match the customer in the URL.",
+                                "data": None}},
+            )
+        try:
+            with call.context.store.write() as unit:
+                profile = profiles.update(unit, path_id, change_from(call.params, self.version))
+        except DomainError as exc:
+            raise rest_error(exc) from exc
+        return self._single(call, profile)
+
+    def delete(self, call: Call) -> Reply:
+        if not call.params.get("force"):
+            raise RestError("woocommerce_rest_trash_not_supported", "Customers do not support trashing.", 501)
+        before = call.loaded["profile"]
+        shaper = self.shaper(call)
+        item = shaper.item(before, with_links=False)
+        links = shaper.links(before)
+        try:
+            with call.context.store.write() as unit:
+                profiles.delete(unit, before.id, int(call.params.get("reassign") or 0))
+        except DomainError as exc:
+            raise rest_error(exc) from exc
+        return Reply(item, links_after_fields=links)
+
+    def downloads(self, call: Call) -> Reply:
+        profile: Profile = call.loaded["profile"]
+        with call.context.store.read() as unit:
+            found = download_service.available(unit, profile.customer)
+        shaper = self.shaper(call)
+        return Reply([shaper.download(d, profile.id) for d in found])
+
+    # --- batch ---------------------------------------------------------------------------------------
+    def batch(self, call: Call) -> Reply:
+        creates = _batch_list(call.params.get("create"))
+        updates = _batch_list(call.params.get("update"))
+        deletes = _batch_list(call.params.get("delete"))
+        limit = call.context.settings.batch_limit
+        if len(creates) + len(updates) + len(deletes) > limit:
+            raise RestError(
+                "woocommerce_rest_request_entity_too_large",
+                f"Unable to accept more than {limit} items for this request.",
+                413,
+            )
+        shaper = self.shaper(call)
+        actor = call.principal.account if call.principal else None
+        body: dict[str, list[Any]] = {}
+        with call.context.store.write() as unit:
+            if creates:
+                body["create"] = [self._batch_create(unit, actor, item, shaper) for item in creates]
+            if updates:
+                body["update"] = [self._batch_update(unit, actor, item, shaper) for item in updates]
+            if deletes:
+                entries = [self._batch_delete(unit, actor, item, shaper) for item in deletes]
+                body["delete"] = [e for e in entries if e is not None]
+        return Reply(body if body else [])
+
+    def _batch_create(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any]:
+        if not isinstance(item, dict):
+            item = {}
+        if actor is None or not actor.can(roles.CREATE):
+            return _item_error(0, RestError("woocommerce_rest_cannot_create",
+                                            "Sorry, you are not allowed to create resources.", 403))
+        if item.get("id"):
+            return _item_error(0, RestError("woocommerce_rest_customer_exists", "Cannot create existing resource.", 400))
+        try:
+            _validate_item(item, schema.endpoint_args(self.version.name, creating=False))
+            with unit.savepoint():
+                profile = profiles.create(unit, change_from(item, self.version))
+        except RestError as exc:
+            return _item_error(0, exc)
+        except DomainError as exc:
+            return _item_error(0, rest_error(exc))
+        return shaper.item(profile)
+
+    def _batch_update(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any]:
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        target_id = int(raw_id) if raw_id is not None and str(raw_id).isdigit() else 0
+        current = profiles.get(unit, target_id) if target_id else None
+        if current is None:
+            return _item_error(raw_id, RestError("wc_user_invalid_id", "Invalid user ID.", 404))
+        sent = frozenset(item)
+        refusal = edit_refusal(actor, current.account, item, sent)
+        if refusal:
+            return _item_error(raw_id, RestError("woocommerce_rest_cannot_edit", refusal, 403))
+        try:
+            _validate_item(item, schema.endpoint_args(self.version.name, creating=False))
+            with unit.savepoint():
+                profile = profiles.update(unit, target_id, change_from(item, self.version))
+        except RestError as exc:
+            return _item_error(raw_id, exc)
+        except DomainError as exc:
+            return _item_error(raw_id, rest_error(exc))
+        return shaper.item(profile)
+
+    def _batch_delete(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any] | None:
+        raw = item.get("id") if isinstance(item, dict) else item
+        try:
+            target_id = int(raw)
+        except (TypeError, ValueError):
+            target_id = 0
+        if target_id == 0:
+            return None
+        current = profiles.get(unit, target_id)
+        if current is None:
+            return _item_error(target_id, RestError("wc_user_invalid_id", "Invalid user ID.", 404))
+        refusal = delete_refusal(actor, current.account)
+        if refusal:
+            return _item_error(target_id, RestError("woocommerce_rest_cannot_delete", refusal, 403))
+        entry = shaper.item(current)
+        with unit.savepoint():
+            profiles.delete(unit, target_id)
+        return entry
+
+
+def _batch_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return list(value.values())
+    return []
+
+
+def _item_error(item_id: Any, error: RestError) -> dict[str, Any]:
+    return {"id": item_id, "error": error.body()}
+
+
+def _validate_item(item: dict[str, Any], args: dict[str, Any]) -> None:
+    """Batch items get the same argument checks as single requests (WooCommerce skips them; we do not)."""
+    from regulars.dialects.wp_schema import ArgError, sanitize, validate
+
+    invalid: dict[str, ArgError] = {}
+    for name, spec in args.items():
+        if name in item:
+            try:
+                validate(item[name], spec, name)
+            except ArgError as exc:
+                invalid[name] = exc
+            else:
+                item[name] = sanitize(item[name], spec)
+    if invalid:
+        raise RestError(
+            "rest_invalid_param",
+            f"Invalid parameter(s): {', '.join(invalid)}",
+            400,
+            params={n: e.message for n, e in invalid.items()},
+            details={n: {"code": e.code, "message": e.message, "data": e.data} for n, e in invalid.items()},
+        )
+
+
+# --- routes ----------------------------------------------------------------------------------------------
+def routes(version_name: str) -> list[Route]:
+    version = VERSIONS[version_name]
+    handlers = Customers(version)
+    ns = version.namespace
+    update_args = {"id": schema.ID_ARG, **schema.endpoint_args(version_name, creating=False)}
+    item_schema = lambda: schema.item_schema(version_name)  # noqa: E731
+    return [
+        Route(ns, "/customers", [
+            Endpoint(("GET",), handlers.list, can_list, schema.collection_args(version_name)),
+            Endpoint(("POST",), handlers.create, can_create, schema.endpoint_args(version_name, creating=True)),
+        ], item_schema),
+        Route(ns, "/customers/batch", [
+            Endpoint(("POST", "PUT", "PATCH"), handlers.batch, can_batch, schema.endpoint_args(version_name, False)),
+        ], item_schema),
+        Route(ns, r"/customers/(?P<id>[\d]+)", [
+            Endpoint(("GET",), handlers.get, can_view, {"id": schema.ID_ARG, "context": schema.CONTEXT_ARG}),
+            Endpoint(("POST", "PUT", "PATCH"), handlers.update, can_edit, update_args),
+            Endpoint(("DELETE",), handlers.delete, can_delete, {"id": schema.ID_ARG, **schema.DELETE_ARGS}),
+        ], item_schema),
+        Route(ns, r"/customers/(?P<customer_id>[\d]+)/downloads", [
+            Endpoint(("GET",), handlers.downloads, can_view_downloads,
+                     {"customer_id": schema.ID_ARG, "context": schema.DOWNLOAD_CONTEXT_ARG}),
+        ], lambda: schema.downloads_schema(version_name)),
+    ]
+
+
+def all_routes() -> list[Route]:
+    return [route for name in VERSIONS for route in routes(name)]

@@ -1,0 +1,251 @@
+"""The customer schema of wc/v1, v2 and v3 as data: one table of properties, and per version the
+names it has and the few descriptions it words differently. Arguments derive from it as WordPress
+derives them (get_endpoint_args_for_item_schema)."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+VIEW_EDIT = ["view", "edit"]
+ROLE_ENUM = ["all", "administrator", "editor", "author", "contributor", "subscriber", "customer", "shop_manager"]
+
+
+def _prop(description: str, kind: Any, readonly: bool = False, context: list[str] = VIEW_EDIT, **extra: Any) -> dict:
+    prop: dict[str, Any] = {"description": description, "type": kind, "context": list(context)}
+    prop.update(extra)
+    if readonly:
+        prop["readonly"] = True
+    return prop
+
+
+_ADDRESS_TEXT = {
+    "first_name": "First name.",
+    "last_name": "Last name.",
+    "company": "Company name.",
+    "address_1": "Address line 1",
+    "address_2": "Address line 2",
+    "city": "City name.",
+    "state": "ISO code or name of the state, province or district.",
+    "postcode": "Postal code.",
+    "country": "ISO code of the country.",
+    "email": "Email address.",
+    "phone": "Phone number.",
+}
+
+
+def _address(names: tuple[str, ...], line_period: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for name in names:
+        text = _ADDRESS_TEXT[name]
+        if line_period and name in ("address_1", "address_2"):
+            text += "."
+        props[name] = _prop(text, "string", **({"format": "email"} if name == "email" else {}))
+    return props
+
+
+_BASE_ADDRESS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode", "country")
+
+# Every property any version has, in schema order; versions pick theirs below.
+_PROPERTIES: dict[str, dict[str, Any]] = {
+    "id": _prop("Unique identifier for the resource.", "integer", True),
+    "date_created": _prop("The date the customer was created, in the site's timezone.", "date-time", True),
+    "date_created_gmt": _prop("The date the customer was created, as GMT.", "date-time", True),
+    "date_modified": _prop("The date the customer was last modified, in the site's timezone.", "date-time", True),
+    "date_modified_gmt": _prop("The date the customer was last modified, as GMT.", "date-time", True),
+    "email": _prop("The email address for the customer.", "string", format="email"),
+    "first_name": _prop("Customer first name.", "string"),
+    "last_name": _prop("Customer last name.", "string"),
+    "role": _prop("Customer role.", "string", True),
+    "username": _prop("Customer login name.", "string"),
+    "password": _prop("Customer password.", "string", context=["edit"]),
+    "last_order": _prop(
+        "Last order data.",
+        "object",
+        True,
+        properties={
+            "id": _prop("Last order ID.", "integer", True),
+            "date": _prop("UTC DateTime of the customer last order.", "date-time", True),
+        },
+    ),
+    "orders_count": _prop("Quantity of orders made by the customer.", "integer", True),
+    "total_spent": _prop("Total amount spent.", "string", True),
+    "avatar_url": _prop("Avatar URL.", "string", True),
+    "billing": _prop("List of billing address data.", "object"),
+    "shipping": _prop("List of shipping address data.", "object"),
+    "is_paying_customer": _prop("Is the customer a paying customer?", "bool", True),
+    "meta_data": _prop(
+        "Meta data.",
+        "array",
+        items={
+            "type": "object",
+            "properties": {
+                "id": _prop("Meta ID.", "integer", True),
+                "key": _prop("Meta key.", "string"),
+                "value": _prop("Meta value.", "mixed"),
+            },
+        },
+    ),
+}
+
+# Schema order per version; billing/shipping properties and wording differ as data below.
+SCHEMA_FIELDS: dict[str, tuple[str, ...]] = {
+    "v1": ("id", "date_created", "date_modified", "email", "first_name", "last_name", "username", "password",
+           "last_order", "orders_count", "total_spent", "avatar_url", "billing", "shipping"),
+    "v2": ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
+           "last_name", "role", "username", "password", "orders_count", "total_spent", "avatar_url", "billing",
+           "shipping", "is_paying_customer", "meta_data"),
+    "v3": ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
+           "last_name", "role", "username", "password", "billing", "shipping", "is_paying_customer", "avatar_url",
+           "meta_data"),
+}
+SHIPPING_FIELDS: dict[str, tuple[str, ...]] = {
+    "v1": _BASE_ADDRESS,
+    "v2": _BASE_ADDRESS,
+    "v3": (*_BASE_ADDRESS, "phone"),
+}
+V1_WORDING = {
+    "date_created": "The date the customer was created, as GMT.",
+    "date_modified": "The date the customer was last modified, as GMT.",
+}
+# Meta values are any JSON in arguments, "mixed" in the item schema.
+META_VALUE_ARG_TYPES = ["null", "object", "string", "number", "boolean", "integer", "array"]
+
+
+def item_schema(version: str) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name in SCHEMA_FIELDS[version]:
+        prop = deepcopy(_PROPERTIES[name])
+        if version == "v1" and name in V1_WORDING:
+            prop["description"] = V1_WORDING[name]
+        if name == "billing":
+            prop["properties"] = _address((*_BASE_ADDRESS, "email", "phone"), version == "v1")
+        if name == "shipping":
+            prop["properties"] = _address(SHIPPING_FIELDS[version], version == "v1")
+        properties[name] = prop
+    return {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "title": "customer",
+        "type": "object",
+        "properties": properties,
+    }
+
+
+_ARG_KEYS = ("type", "format", "enum", "items", "properties", "minimum", "maximum")
+
+
+def endpoint_args(version: str, creating: bool) -> dict[str, Any]:
+    """WordPress's get_endpoint_args_for_item_schema: writable properties as optional arguments."""
+    args: dict[str, Any] = {}
+    for name, prop in item_schema(version)["properties"].items():
+        if prop.get("readonly"):
+            continue
+        arg: dict[str, Any] = {"description": prop["description"]}
+        arg.update({k: deepcopy(prop[k]) for k in _ARG_KEYS if k in prop})
+        if name == "meta_data":
+            arg["items"]["properties"]["value"]["type"] = META_VALUE_ARG_TYPES
+        arg["required"] = False
+        args[name] = arg
+    if creating:
+        args["email"] = {"type": "string", "description": "New user email address.", "required": True}
+        args["username"] = {"description": "New user username.", "type": "string", "required": False}
+        args["password"] = {"description": "New user password.", "type": "string", "required": False}
+    return args
+
+
+def collection_args(version: str) -> dict[str, Any]:
+    return {
+        "context": CONTEXT_ARG,
+        "page": {"description": "Current page of the collection.", "type": "integer", "default": 1, "minimum": 1},
+        "per_page": {
+            "description": "Maximum number of items to be returned in result set.",
+            "type": "integer",
+            "default": 10,
+            "minimum": 1,
+            "maximum": 100,
+        },
+        "search": {"description": "Limit results to those matching a string.", "type": "string"},
+        "exclude": {
+            "description": "Ensure result set excludes specific IDs.",
+            "type": "array",
+            "items": {"type": "integer"},
+            "default": [],
+        },
+        "include": {
+            "description": "Limit result set to specific IDs.",
+            "type": "array",
+            "items": {"type": "integer"},
+            "default": [],
+        },
+        "offset": {"description": "Offset the result set by a specific number of items.", "type": "integer"},
+        "order": {
+            "default": "asc",
+            "description": "Order sort attribute ascending or descending.",
+            "enum": ["asc", "desc"],
+            "type": "string",
+        },
+        "orderby": {
+            "default": "name",
+            "description": "Sort collection by object attribute.",
+            "enum": ["id", "include", "name", "registered_date"],
+            "type": "string",
+        },
+        "email": {
+            "description": "Limit result set to resources with a specific email.",
+            "type": "string",
+            "format": "email",
+        },
+        "role": {
+            "description": "Limit result set to resources with a specific role.",
+            "type": "string",
+            "default": "customer",
+            "enum": ROLE_ENUM,
+        },
+    }
+
+
+CONTEXT_ARG = {
+    "description": "Scope under which the request is made; determines fields present in response.",
+    "type": "string",
+    "enum": ["view", "edit"],
+    "default": "view",
+}
+ID_ARG = {"description": "Unique identifier for the resource.", "type": "integer"}
+DELETE_ARGS = {
+    "force": {"default": False, "type": "boolean", "description": "Required to be true, as resource does not support trashing."},
+    "reassign": {"default": 0, "type": "integer", "description": "ID to reassign posts to."},
+}
+DOWNLOAD_CONTEXT_ARG = {**CONTEXT_ARG, "enum": ["view"]}
+
+
+def _ro(description: str, kind: str, **extra: Any) -> dict[str, Any]:
+    return _prop(description, kind, True, context=["view"], **extra)
+
+
+def downloads_schema(version: str) -> dict[str, Any]:
+    props = {
+        "download_id": _ro("Download ID.", "string"),
+        "download_url": _ro("Download file URL.", "string"),
+        "product_id": _ro("Downloadable product ID.", "integer"),
+        "product_name": _ro("Product name.", "string"),
+        "download_name": _ro("Downloadable file name.", "string"),
+        "order_id": _ro("Order ID.", "integer"),
+        "order_key": _ro("Order key.", "string"),
+        "downloads_remaining": _ro("Number of downloads remaining.", "string"),
+        "access_expires": _ro("The date when download access expires, in the site's timezone.", "string"),
+        "access_expires_gmt": _ro("The date when download access expires, as GMT.", "string"),
+        "file": _ro(
+            "File details.",
+            "object",
+            properties={"name": _ro("File name.", "string"), "file": _ro("File URL.", "string")},
+        ),
+    }
+    if version == "v1":
+        props.pop("product_name")
+        props.pop("access_expires_gmt")
+    return {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "title": "customer_download",
+        "type": "object",
+        "properties": props,
+    }

@@ -1,0 +1,423 @@
+"""What every /wp-json route shares: routing, the error envelope, argument validation, `_fields`,
+`_envelope`, OPTIONS, the discovery indexes and WordPress's headers.
+
+A dialect (wc_rest, fluentcart) declares its routes as data: a path pattern, the endpoints on it with
+their methods, arguments (the same dicts OPTIONS shows), permission check and handler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from regulars import querystring
+from regulars.dialects.wp_auth import Principal
+from regulars.dialects.wp_schema import ArgError, sanitize, validate
+
+JSON_TYPE = "application/json; charset=UTF-8"
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+BASE_HEADERS = {
+    "X-Robots-Tag": "noindex",
+    "X-Content-Type-Options": "nosniff",
+    "Access-Control-Expose-Headers": "X-WP-Total, X-WP-TotalPages, Link",
+    "Access-Control-Allow-Headers": "Authorization, X-WP-Nonce, Content-Disposition, Content-MD5, Content-Type",
+}
+
+
+class RestError(Exception):
+    """A WordPress REST error: {"code", "message", "data": {"status", ...}}."""
+
+    def __init__(self, code: str, message: str, status: int, **data: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.data = data
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}}
+
+
+@dataclass
+class Reply:
+    body: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    # Pagination links (rel, url); when present they are the Link header.
+    links: list[tuple[str, str]] = field(default_factory=list)
+    # A single item whose `_links` WordPress adds after `_fields` filtering.
+    links_after_fields: dict[str, Any] | None = None
+
+
+@dataclass
+class Call:
+    """One request as an endpoint sees it: validated parameters and who is asking."""
+
+    method: str
+    route_path: str
+    params: dict[str, Any]
+    sent: frozenset[str]  # parameter names the client actually sent (query, body or path)
+    url_params: dict[str, str]
+    raw_query: list[tuple[str, str]]
+    base: str  # scheme://host of this server as the client addressed it
+    principal: Principal | None
+    context: Any  # the application: store, settings
+    loaded: dict[str, Any] = field(default_factory=dict)  # what a permission check read, for the handler
+
+    def has(self, name: str) -> bool:
+        return name in self.sent
+
+    @property
+    def home(self) -> str:
+        return self.base
+
+    def rest_url(self, route: str) -> str:
+        return f"{self.base}/wp-json{route}"
+
+
+Handler = Callable[[Call], Reply]
+Permission = Callable[[Call], None]
+
+
+@dataclass
+class Endpoint:
+    methods: tuple[str, ...]
+    handler: Handler
+    permission: Permission | None = None
+    args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Route:
+    namespace: str
+    pattern: str  # as WordPress registers it, e.g. r"/customers/(?P<id>[\d]+)"
+    endpoints: list[Endpoint]
+    schema: Callable[[], dict[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        self.full = f"/{self.namespace}{self.pattern}"
+        self.regex = re.compile(f"^{self.full}$", re.IGNORECASE)
+
+    @property
+    def methods(self) -> list[str]:
+        return [m for e in self.endpoints for m in e.methods]
+
+    def endpoint_for(self, method: str) -> Endpoint | None:
+        return next((e for e in self.endpoints if method in e.methods), None)
+
+
+def error_response(error: RestError, headers: Mapping[str, str] | None = None) -> Response:
+    return json_response(error.body(), error.status, headers)
+
+
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    merged = {**BASE_HEADERS, **(headers or {})}
+    return Response(orjson.dumps(body), status, merged, media_type=JSON_TYPE)
+
+
+def parse_fields(raw: Any) -> list[list[str]]:
+    names = raw if isinstance(raw, list) else str(raw).split(",")
+    return [n.strip().split(".") for n in names if str(n).strip()]
+
+
+def filter_fields(data: Any, fields: list[list[str]]) -> Any:
+    """rest_filter_response_fields: keep only the named top-level keys and nested paths."""
+    if not isinstance(data, dict):
+        return data
+    kept: dict[str, Any] = {}
+    for path in fields:
+        source: Any = data
+        target = kept
+        for depth, part in enumerate(path):
+            if not isinstance(source, dict) or part not in source:
+                break
+            if depth == len(path) - 1:
+                target[part] = source[part]
+            else:
+                source = source[part]
+                target = target.setdefault(part, {})
+    return kept
+
+
+_HIDDEN_IN_LINKS = ("consumer_key", "consumer_secret", "oauth_")
+
+
+def pagination(call: Call, total: int, per_page: int, page: int, route: str) -> Reply:
+    """X-WP-Total, X-WP-TotalPages and the next/prev links WordPress controllers send.
+
+    WordPress copies every query parameter into the links, credentials included; we leave the
+    credentials out (a client has them already, and logs and caches should not).
+    """
+    pages = -(-total // per_page) if per_page else 0
+    reply = Reply(None, headers={"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)})
+    kept = {k: v for k, v in call.raw_query if k != "page" and not k.startswith(_HIDDEN_IN_LINKS)}
+    base = call.rest_url(route)
+    if pages > page:
+        reply.links.append(("next", f"{base}?{urlencode({**kept, 'page': page + 1})}"))
+    if page > 1:
+        reply.links.append(("prev", f"{base}?{urlencode({**kept, 'page': min(page - 1, pages) or 1})}"))
+    return reply
+
+
+def _allowed(route: Route, call: Call) -> list[str]:
+    """The methods of a route whose permission check passes for this caller (WordPress's Allow)."""
+    allowed: list[str] = []
+    for endpoint in route.endpoints:
+        try:
+            if endpoint.permission is not None:
+                endpoint.permission(call)
+        except RestError:
+            continue
+        allowed.extend(endpoint.methods)
+    return allowed
+
+
+def _methods(incoming_method: str, query: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+    override = query.get("_method") or headers.get("x-http-method-override")
+    if isinstance(override, str) and override:
+        return override.upper()
+    return incoming_method
+
+
+class WpJson:
+    """The /wp-json/ server: every registered route of every namespace, dispatched as WordPress does."""
+
+    def __init__(self, ctx: Any, routes: Sequence[Route], index_info: Mapping[str, Any]) -> None:
+        self.ctx = ctx
+        self.routes = list(routes)
+        self.namespaces = list(dict.fromkeys(r.namespace for r in self.routes))
+        self.index_info = dict(index_info)
+
+    async def __call__(self, request: Request) -> Response:
+        from regulars.dialects import incoming as incoming_module
+        from regulars.dialects.wp_auth import AuthError, authenticate, key_method_error
+
+        ctx = self.ctx
+        incoming = await incoming_module.read(request, ctx.settings)
+        route_path = request.path_params.get("route", "")
+        route_path = "/" + route_path.lstrip("/") if route_path else "/"
+        if isinstance(incoming.query.get("rest_route"), str):
+            route_path = incoming.query["rest_route"] or "/"
+        method = _methods(incoming.method, incoming.query, incoming.headers)
+        api_link = {"Link": f'<{incoming.base}/wp-json/>; rel="https://api.w.org/"'}
+        if len(incoming.body) > ctx.settings.max_body_bytes:
+            return error_response(
+                RestError("rest_request_too_large", "The request body is too large.", 413), api_link
+            )
+        form = self._form(incoming, method)
+        try:
+            principal = authenticate(ctx, incoming, route_path, form)
+        except AuthError as exc:
+            return error_response(RestError(exc.code, exc.message, exc.status), api_link)
+        refusal = key_method_error(principal, method)
+        if refusal is not None:
+            return error_response(RestError(refusal.code, refusal.message, refusal.status), api_link)
+        if method in ("GET", "HEAD") and route_path.rstrip("/") in ("", *[f"/{n}" for n in self.namespaces]):
+            return json_response(self._index(incoming.base, route_path.strip("/")), 200, api_link)
+        matched = self._match(route_path)
+        if matched is None:
+            return error_response(self._no_route(), api_link)
+        route, url_params = matched
+        call = Call(
+            method=method,
+            route_path=route_path,
+            params={},
+            sent=frozenset(),
+            url_params=url_params,
+            raw_query=incoming.query_pairs,
+            base=incoming.base,
+            principal=principal,
+            context=ctx,
+        )
+        if method == "OPTIONS":
+            return json_response(self._describe(route, call), 200, {**api_link, **self._allow(route, call)})
+        endpoint = route.endpoint_for("GET" if method == "HEAD" else method)
+        if endpoint is None:
+            return error_response(self._no_route(), api_link)
+        try:
+            body = self._json_body(incoming)
+            params, sent = self._merge(incoming, body, form, url_params)
+            call.params, call.sent = params, sent
+            self._validate(endpoint, call)
+        except RestError as exc:
+            return error_response(exc, {**api_link, **self._allow(route, call)})
+        try:
+            if endpoint.permission is not None:
+                endpoint.permission(call)
+            reply = endpoint.handler(call)
+        except RestError as exc:
+            return error_response(exc, {**api_link, **self._allow(route, call)})
+        return self._respond(reply, call, route, incoming, api_link)
+
+    # --- steps -------------------------------------------------------------------------------------
+    def _form(self, incoming: Any, method: str) -> dict[str, Any] | None:
+        content_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
+        if method in WRITE_METHODS and content_type in ("", "application/x-www-form-urlencoded"):
+            if incoming.body and content_type:
+                return querystring.parse(incoming.body.decode("utf-8", "replace"))
+        return None
+
+    def _json_body(self, incoming: Any) -> dict[str, Any] | None:
+        content_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json" or not incoming.body.strip():
+            return None
+        try:
+            parsed = orjson.loads(incoming.body)
+        except orjson.JSONDecodeError as exc:
+            raise RestError(
+                "rest_invalid_json",
+                "Invalid JSON body passed.",
+                400,
+                json_error_code=4,
+                json_error_message=str(exc).split(":")[0] or "Syntax error",
+            ) from exc
+        return parsed if isinstance(parsed, dict) else {}
+
+    def _merge(
+        self, incoming: Any, body: dict[str, Any] | None, form: dict[str, Any] | None, url: dict[str, str]
+    ) -> tuple[dict[str, Any], frozenset[str]]:
+        merged: dict[str, Any] = dict(url)
+        merged.update(incoming.query)
+        merged.update(form or {})
+        merged.update(body or {})
+        return merged, frozenset(merged)
+
+    def _validate(self, endpoint: Endpoint, call: Call) -> None:
+        params = call.params
+        missing = [n for n, spec in endpoint.args.items() if spec.get("required") and params.get(n) is None]
+        if missing:
+            raise RestError(
+                "rest_missing_callback_param",
+                f"Missing parameter(s): {', '.join(missing)}",
+                400,
+                params=missing,
+            )
+        invalid: dict[str, ArgError] = {}
+        for name, spec in endpoint.args.items():
+            if name in params and name not in call.url_params:
+                try:
+                    validate(params[name], spec, name)
+                except ArgError as exc:
+                    invalid[name] = exc
+        if invalid:
+            raise RestError(
+                "rest_invalid_param",
+                f"Invalid parameter(s): {', '.join(invalid)}",
+                400,
+                params={n: e.message for n, e in invalid.items()},
+                details={
+                    n: {"code": e.code, "message": e.message, "data": e.data} for n, e in invalid.items()
+                },
+            )
+        for name, spec in endpoint.args.items():
+            if name in params:
+                params[name] = sanitize(params[name], spec)
+            elif "default" in spec:
+                params[name] = spec["default"]
+
+    def _allow(self, route: Route, call: Call) -> dict[str, str]:
+        allowed = _allowed(route, call)
+        return {"Allow": ", ".join(allowed)} if allowed else {}
+
+    def _respond(self, reply: Reply, call: Call, route: Route, incoming: Any, api_link: dict) -> Response:
+        body = reply.body
+        fields = incoming.query.get("_fields")
+        if fields:
+            wanted = parse_fields(fields)
+            body = (
+                [filter_fields(i, wanted) for i in body]
+                if isinstance(body, list)
+                else filter_fields(body, wanted)
+            )
+        if reply.links_after_fields is not None and isinstance(body, dict):
+            body = {**body, "_links": reply.links_after_fields}
+        headers = {**reply.headers, **self._allow(route, call)}
+        if reply.links:
+            headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in reply.links)
+        else:
+            headers.update(api_link)
+        if "_envelope" in incoming.query:
+            return json_response({"body": body, "status": reply.status, "headers": headers}, 200, api_link)
+        if call.method == "HEAD":
+            return Response(b"", reply.status, {**BASE_HEADERS, **headers}, media_type=JSON_TYPE)
+        return json_response(body, reply.status, headers)
+
+    def _match(self, route_path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            found = route.regex.match(route_path)
+            if found:
+                return route, {k: v for k, v in found.groupdict().items() if v is not None}
+        return None
+
+    def _no_route(self) -> RestError:
+        return RestError("rest_no_route", "No route was found matching the URL and request method.", 404)
+
+    def _describe(self, route: Route, call: Call) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "namespace": route.namespace,
+            "methods": route.methods,
+            "endpoints": [
+                {"methods": list(e.methods), "args": _public_args(e.args)} for e in route.endpoints
+            ],
+        }
+        if route.schema is not None:
+            described["schema"] = route.schema()
+        if "(?P<" not in route.pattern:
+            described["_links"] = {"self": [{"href": call.rest_url(route.full)}]}
+        return described
+
+    def _index(self, base: str, namespace: str) -> dict[str, Any]:
+        routes = [r for r in self.routes if not namespace or r.namespace == namespace]
+        described: dict[str, Any] = {}
+        for ns in dict.fromkeys(r.namespace for r in routes):
+            described[f"/{ns}"] = {
+                "namespace": ns,
+                "methods": ["GET"],
+                "endpoints": [
+                    {
+                        "methods": ["GET"],
+                        "args": {
+                            "namespace": {"default": ns, "required": False},
+                            "context": {"default": "view", "required": False},
+                        },
+                    }
+                ],
+                "_links": {"self": [{"href": f"{base}/wp-json/{ns}"}]},
+            }
+        for route in routes:
+            entry: dict[str, Any] = {
+                "namespace": route.namespace,
+                "methods": route.methods,
+                "endpoints": [
+                    {"methods": list(e.methods), "args": _public_args(e.args)} for e in route.endpoints
+                ],
+            }
+            if "(?P<" not in route.pattern:
+                entry["_links"] = {"self": [{"href": f"{base}/wp-json{route.full}"}]}
+            described[route.full] = entry
+        if namespace:
+            return {
+                "namespace": namespace,
+                "routes": described,
+                "_links": {"up": [{"href": f"{base}/wp-json/"}]},
+            }
+        return {
+            **self.index_info,
+            "url": base,
+            "home": base,
+            "namespaces": self.namespaces,
+            "authentication": {"application-passwords": {"endpoints": {}}},
+            "routes": described,
+            "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]},
+        }
+
+
+def _public_args(args: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {name: {**spec, "required": bool(spec.get("required", False))} for name, spec in args.items()}

@@ -1,0 +1,229 @@
+"""WooCommerce's customer (an account with its customer record): create, read, change, delete, list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from regulars.auth.passwords import hash_password
+from regulars.domain.accounts import (
+    Account,
+    is_email,
+    is_valid_username,
+    sanitize_username,
+    username_candidate,
+    username_with_suffix,
+)
+from regulars.domain.customers import (
+    ADDRESS_FIELDS,
+    MetaChange,
+    Page,
+    Profile,
+    ProfileChange,
+    ProfileQuery,
+)
+from regulars.domain.errors import Conflict, Invalid, NotFound
+from regulars.services.clock import now
+from regulars.store.unit import Unit
+
+PASSWORD_NAG = "default_password_nag"
+
+
+def is_protected_meta(key: str) -> bool:
+    """WordPress hides meta whose key starts with "_"; so do we, for reading and writing."""
+    return key.startswith("_")
+
+
+def get(unit: Unit, account_id: int) -> Profile | None:
+    account = unit.accounts.get(account_id)
+    if account is None:
+        return None
+    account.meta = unit.accounts.meta([account_id])[account_id]
+    return Profile(account, unit.customers.by_account(account_id))
+
+
+def require(unit: Unit, account_id: int) -> Profile:
+    profile = get(unit, account_id)
+    if profile is None:
+        raise NotFound("account")
+    return profile
+
+
+def by_email(unit: Unit, email: str) -> Profile | None:
+    account = unit.accounts.by_email(email) if is_email(email) else None
+    return get(unit, account.id) if account else None
+
+
+def assemble(unit: Unit, found: Sequence[Account]) -> list[Profile]:
+    """Profiles for accounts read in one go: three queries whatever the page size."""
+    ids = [a.id for a in found]
+    records = unit.customers.by_accounts(ids)
+    metas = unit.accounts.meta(ids)
+    for account in found:
+        account.meta = metas[account.id]
+    return [Profile(a, records.get(a.id)) for a in found]
+
+
+def page(unit: Unit, query: ProfileQuery) -> Page:
+    found, total = unit.accounts.page(query)
+    return Page(assemble(unit, found), total)
+
+
+def _check_new_email(unit: Unit, email: str | None) -> str:
+    if email and not is_email(email):
+        raise Invalid("invalid_email", "email")
+    if not email:
+        raise Invalid("email_required", "email")
+    if unit.accounts.by_email(email) is not None:
+        raise Conflict("email_exists", "email", email=email)
+    return email
+
+
+def _choose_username(unit: Unit, username: str | None, email: str) -> str:
+    if username:
+        clean = sanitize_username(username)
+        if not is_valid_username(clean) or clean != username.strip():
+            raise Invalid("invalid_username", "username")
+        if len(clean) > 60:
+            raise Invalid("username_too_long", "username")
+        if unit.accounts.username_taken(clean):
+            raise Conflict("username_exists", "username")
+        return clean
+    base = username_candidate(email)[:55]
+    candidate = base
+    while unit.accounts.username_taken(candidate):
+        candidate = username_with_suffix(base)
+    return candidate
+
+
+def _clean_name(value: str | None) -> str | None:
+    return None if value is None else value.strip()
+
+
+def create(unit: Unit, change: ProfileChange, *, role: str = "customer") -> Profile:
+    """Register a customer as WooCommerce does: validate, derive the username, store both records."""
+    email = _check_new_email(unit, change.email)
+    for kind, values in change.addresses().items():
+        if kind == "billing" and values.get("email") and not is_email(values["email"]):
+            raise Invalid("invalid_billing_email", "billing.email")
+    username = _choose_username(unit, change.username, email)
+    generated = not change.password
+    password_hash = None if generated else hash_password(change.password or "")
+    moment = now()
+    first, last = _clean_name(change.first_name) or "", _clean_name(change.last_name) or ""
+    account_id = unit.accounts.insert(
+        username=username,
+        email=email,
+        role=role,
+        now=moment,
+        password_hash=password_hash,
+        first_name=first,
+        last_name=last,
+    )
+    existing = unit.customers.by_email(email)
+    if existing is not None and existing.account_id is None:
+        # A customer the shop already knew (say, from FluentCart) now has an account: join them.
+        values: dict[str, Any] = {"account_id": account_id, "updated_at": moment}
+        values.update({k: v for k, v in (("first_name", first), ("last_name", last)) if v})
+        unit.customers.update(existing.id, values)
+        customer_id = existing.id
+    else:
+        customer_id = unit.customers.insert(
+            account_id=account_id, email=email, first_name=first, last_name=last, now=moment
+        )
+    if generated:
+        unit.accounts.add_meta(account_id, PASSWORD_NAG, "1")
+    _apply_addresses(unit, customer_id, change, moment)
+    if change.meta:
+        _apply_meta(unit, account_id, change.meta)
+    return require(unit, account_id)
+
+
+def update(unit: Unit, account_id: int, change: ProfileChange) -> Profile:
+    profile = require(unit, account_id)
+    account = profile.account
+    if change.email and change.email != account.email and unit.accounts.by_email(change.email):
+        raise Conflict("email_taken", "email")
+    if change.username and change.username != account.username:
+        raise Invalid("username_immutable", "username")
+    if change.email is not None and change.email != "" and not is_email(change.email):
+        raise Invalid("invalid_email", "email")
+    billing = change.billing or {}
+    if billing.get("email") and not is_email(billing["email"]):
+        raise Invalid("invalid_billing_email", "billing.email")
+    moment = now()
+    values: dict[str, Any] = {"modified_at": moment}
+    record: dict[str, Any] = {"updated_at": moment}
+    if change.email:
+        values["email"] = record["email"] = change.email
+    if change.password:
+        values["password_hash"] = hash_password(change.password)
+    for name in ("first_name", "last_name"):
+        cleaned = _clean_name(getattr(change, name))
+        if cleaned is not None:
+            values[name] = record[name] = cleaned
+    unit.accounts.update(account_id, values)
+    customer_id = profile.customer.id if profile.customer else None
+    if customer_id is None:
+        customer_id = unit.customers.insert(
+            account_id=account_id,
+            email=values.get("email", account.email),
+            first_name=values.get("first_name", account.first_name),
+            last_name=values.get("last_name", account.last_name),
+            now=moment,
+        )
+    else:
+        unit.customers.update(customer_id, record)
+    _apply_addresses(unit, customer_id, change, moment)
+    if change.meta:
+        _apply_meta(unit, account_id, change.meta)
+    return require(unit, account_id)
+
+
+def delete(unit: Unit, account_id: int, reassign: int = 0) -> Profile:
+    """Remove the account and its customer record; returns what they were just before."""
+    profile = require(unit, account_id)
+    if reassign and (reassign == account_id or unit.accounts.get(reassign) is None):
+        raise Invalid("invalid_reassign", "reassign")
+    unit.accounts.delete(account_id)
+    return profile
+
+
+def _apply_addresses(unit: Unit, customer_id: int, change: ProfileChange, moment: datetime) -> None:
+    """Merge sent address fields into the primary address of each type, field by field."""
+    record = unit.customers.get(customer_id)
+    for kind, sent in change.addresses().items():
+        fields = {k: str(v) for k, v in sent.items() if k in ADDRESS_FIELDS and v is not None}
+        if not fields:
+            continue
+        current = record.primary(kind) if record else None
+        if current is None:
+            unit.customers.insert_address(customer_id, kind, fields, primary=True, now=moment)
+        else:
+            unit.customers.update_address(current.id, {**fields, "updated_at": moment})
+
+
+def _apply_meta(unit: Unit, account_id: int, changes: list[MetaChange]) -> None:
+    """WooCommerce's meta rules: an id of this account updates that row; an unknown id replaces every
+    row of the key; no id updates the first row of the key or adds one; a null value removes the key."""
+    for change in changes:
+        if is_protected_meta(change.key):
+            continue
+        rows = unit.accounts.meta([account_id])[account_id]
+        if change.value is None:
+            unit.accounts.delete_meta(account_id, change.key)
+            continue
+        if change.id is not None:
+            mine = next((m for m in rows if m.id == change.id), None)
+            if mine is not None:
+                unit.accounts.set_meta_value(mine.id, change.key, change.value)
+            else:
+                unit.accounts.delete_meta(account_id, change.key)
+                unit.accounts.add_meta(account_id, change.key, change.value)
+            continue
+        same_key = next((m for m in rows if m.key == change.key), None)
+        if same_key is not None:
+            unit.accounts.set_meta_value(same_key.id, change.key, change.value)
+        else:
+            unit.accounts.add_meta(account_id, change.key, change.value)

@@ -1,0 +1,210 @@
+"""Accounts and their meta: rows in, domain values out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from regulars.domain.accounts import Account, MetaEntry
+from regulars.domain.customers import ProfileQuery
+from regulars.domain.errors import Conflict
+from regulars.store.tables import account_meta, accounts
+
+_ORDER_COLUMNS = {
+    "id": accounts.c.id,
+    "display_name": accounts.c.display_name,
+    "username": accounts.c.username,
+    "registered_at": accounts.c.registered_at,
+    "email": accounts.c.email,
+}
+_SEARCH_COLUMNS = {
+    "username": accounts.c.username,
+    "email": accounts.c.email,
+    "display_name": accounts.c.display_name,
+    "first_name": accounts.c.first_name,
+    "last_name": accounts.c.last_name,
+}
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        id=row.id,
+        username=row.username,
+        email=row.email,
+        role=row.role,
+        registered_at=row.registered_at,
+        modified_at=row.modified_at,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        display_name=row.display_name,
+        password_hash=row.password_hash,
+    )
+
+
+def like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class AccountRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    # --- reading -------------------------------------------------------------------------------
+    def get(self, account_id: int) -> Account | None:
+        row = self.c.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        return _account(row) if row else None
+
+    def get_many(self, ids: Sequence[int]) -> dict[int, Account]:
+        if not ids:
+            return {}
+        rows = self.c.execute(select(accounts).where(accounts.c.id.in_(ids)))
+        return {row.id: _account(row) for row in rows}
+
+    def by_email(self, email: str) -> Account | None:
+        row = self.c.execute(select(accounts).where(func.lower(accounts.c.email) == email.lower())).first()
+        return _account(row) if row else None
+
+    def by_username(self, username: str) -> Account | None:
+        row = self.c.execute(
+            select(accounts).where(func.lower(accounts.c.username) == username.lower())
+        ).first()
+        return _account(row) if row else None
+
+    def username_taken(self, username: str) -> bool:
+        query = select(accounts.c.id).where(func.lower(accounts.c.username) == username.lower())
+        return self.c.execute(query).first() is not None
+
+    def count(self) -> int:
+        return int(self.c.execute(select(func.count()).select_from(accounts)).scalar_one())
+
+    def _filters(self, query: ProfileQuery) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if query.role is not None:
+            where.append(accounts.c.role == query.role)
+        if query.email is not None:
+            where.append(func.lower(accounts.c.email) == query.email.lower())
+        elif query.search:
+            where.append(self._search(query))
+        if query.include:
+            where.append(accounts.c.id.in_(query.include))
+        elif query.exclude:
+            where.append(accounts.c.id.not_in(query.exclude))
+        if query.registered_after is not None:
+            where.append(accounts.c.registered_at > query.registered_after)
+        if query.registered_before is not None:
+            where.append(accounts.c.registered_at < query.registered_before)
+        if query.modified_after is not None:
+            where.append(accounts.c.modified_at > query.modified_after)
+        if query.modified_before is not None:
+            where.append(accounts.c.modified_at < query.modified_before)
+        return where
+
+    def _search(self, query: ProfileQuery) -> ColumnElement[bool]:
+        """LIKE search over the columns the dialect names; `*` at either end is a wildcard, as WordPress."""
+        term = query.search or ""
+        leading, trailing = term.startswith("*"), term.endswith("*")
+        core = like_escape(term.strip("*"))
+        pattern = f"{'%' if leading else ''}{core}{'%' if trailing else ''}"
+        clauses: list[ColumnElement[bool]] = [
+            _SEARCH_COLUMNS[name].ilike(pattern, escape="\\") for name in query.search_columns
+        ]
+        if "id" in query.search_columns and term.strip("*").isdigit():
+            clauses.append(accounts.c.id == int(term.strip("*")))
+        return or_(*clauses) if clauses else and_(accounts.c.id.is_(None))
+
+    def page(self, query: ProfileQuery) -> tuple[list[Account], int]:
+        where = self._filters(query)
+        total = int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
+        stmt: Select[Any] = select(accounts).where(*where)
+        stmt = stmt.order_by(*self._order(query))
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit)
+        if query.offset:
+            stmt = stmt.offset(query.offset)
+        return [_account(row) for row in self.c.execute(stmt)], total
+
+    def _order(self, query: ProfileQuery) -> list[Any]:
+        if query.orderby == "include" and query.include:
+            ranking = case({v: i for i, v in enumerate(query.include)}, value=accounts.c.id)
+            column: Any = ranking
+        else:
+            name = "username" if query.orderby == "include" else query.orderby
+            column = _ORDER_COLUMNS[name]
+        if query.descending:
+            return [column.desc(), accounts.c.id.desc()]
+        return [column.asc(), accounts.c.id.asc()]
+
+    # --- writing -------------------------------------------------------------------------------
+    def insert(
+        self,
+        *,
+        username: str,
+        email: str,
+        role: str,
+        now: datetime,
+        password_hash: str | None,
+        first_name: str = "",
+        last_name: str = "",
+        modified: bool = True,
+    ) -> int:
+        statement = insert(accounts).values(
+            username=username,
+            email=email,
+            role=role,
+            password_hash=password_hash,
+            display_name=username,
+            first_name=first_name,
+            last_name=last_name,
+            registered_at=now,
+            modified_at=now if modified else None,
+        )
+        try:
+            with self.c.begin_nested():
+                result = self.c.execute(statement)
+        except IntegrityError as exc:  # a concurrent writer won the race for this email or login
+            reason = "email_exists" if self.by_email(email) else "username_exists"
+            raise Conflict(reason, reason.split("_")[0], email=email) from exc
+        return int(result.inserted_primary_key[0])
+
+    def update(self, account_id: int, values: dict[str, Any]) -> None:
+        if values:
+            self.c.execute(update(accounts).where(accounts.c.id == account_id).values(**values))
+
+    def delete(self, account_id: int) -> None:
+        self.c.execute(delete(accounts).where(accounts.c.id == account_id))
+
+    # --- meta ----------------------------------------------------------------------------------
+    def meta(self, account_ids: Iterable[int]) -> dict[int, list[MetaEntry]]:
+        ids = list(account_ids)
+        found: dict[int, list[MetaEntry]] = {i: [] for i in ids}
+        if not ids:
+            return found
+        rows = self.c.execute(
+            select(account_meta).where(account_meta.c.account_id.in_(ids)).order_by(account_meta.c.id)
+        )
+        for row in rows:
+            found[row.account_id].append(MetaEntry(row.id, row.meta_key, row.meta_value))
+        return found
+
+    def add_meta(self, account_id: int, key: str, value: Any) -> int:
+        result = self.c.execute(
+            insert(account_meta).values(account_id=account_id, meta_key=key, meta_value=value)
+        )
+        return int(result.inserted_primary_key[0])
+
+    def set_meta_value(self, meta_id: int, key: str, value: Any) -> None:
+        self.c.execute(
+            update(account_meta).where(account_meta.c.id == meta_id).values(meta_key=key, meta_value=value)
+        )
+
+    def delete_meta(self, account_id: int, key: str) -> None:
+        self.c.execute(
+            delete(account_meta).where(
+                account_meta.c.account_id == account_id, account_meta.c.meta_key == key
+            )
+        )

@@ -1,0 +1,253 @@
+"""The schema: SQLAlchemy Core tables shared by SQLite and PostgreSQL.
+
+Migrations in `migrations/versions` create exactly these; `tests/store/test_schema.py` checks they agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only auto-increments INTEGER PRIMARY KEY
+
+
+def _id() -> Column:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+site_options = Table(
+    "site_options",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    _id(),
+    Column("username", String(60), nullable=False),
+    Column("email", String(100), nullable=False),
+    Column("password_hash", String(255), nullable=True),  # NULL: no usable password
+    Column("display_name", String(250), nullable=False, server_default=""),
+    Column("first_name", String(255), nullable=False, server_default=""),
+    Column("last_name", String(255), nullable=False, server_default=""),
+    Column("role", String(32), nullable=False),
+    Column("registered_at", DateTime, nullable=False),
+    Column("modified_at", DateTime, nullable=True),
+)
+Index("ux_accounts_username", func.lower(accounts.c.username), unique=True)
+Index("ux_accounts_email", func.lower(accounts.c.email), unique=True)
+Index("ix_accounts_role_id", accounts.c.role, accounts.c.id)
+Index("ix_accounts_display_name", accounts.c.display_name, accounts.c.id)
+Index("ix_accounts_registered_at", accounts.c.registered_at, accounts.c.id)
+
+account_meta = Table(
+    "account_meta",
+    metadata,
+    _id(),
+    Column("account_id", Id, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("meta_key", String(255), nullable=False),
+    Column("meta_value", JSON, nullable=True),
+)
+Index("ix_account_meta_account_id_meta_key", account_meta.c.account_id, account_meta.c.meta_key)
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    Column("account_id", Id, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True, unique=True),
+    Column("email", String(192), nullable=False),
+    Column("first_name", String(255), nullable=False, server_default=""),
+    Column("last_name", String(255), nullable=False, server_default=""),
+    Column("phone", String(64), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("additional_info", JSON, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    # Statistics, kept current in the same transaction as the orders that change them.
+    Column("orders_count", Integer, nullable=False, server_default="0"),
+    Column("paid_orders_count", Integer, nullable=False, server_default="0"),
+    Column("total_spent", BigInteger, nullable=False, server_default="0"),  # minor units
+    Column("first_order_at", DateTime, nullable=True),
+    Column("last_order_at", DateTime, nullable=True),
+    Column("last_order_id", Id, nullable=True),
+    Column("is_paying", Boolean, nullable=False, server_default=text("false")),
+)
+Index("ux_customers_email", func.lower(customers.c.email), unique=True)
+Index("ix_customers_status_id", customers.c.status, customers.c.id)
+Index("ix_customers_created_at", customers.c.created_at, customers.c.id)
+Index("ix_customers_total_spent", customers.c.total_spent, customers.c.id)
+
+addresses = Table(
+    "addresses",
+    metadata,
+    _id(),
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("is_primary", Boolean, nullable=False, server_default=text("false")),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("label", String(50), nullable=False, server_default=""),
+    Column("first_name", String(255), nullable=False, server_default=""),
+    Column("last_name", String(255), nullable=False, server_default=""),
+    Column("company", String(255), nullable=False, server_default=""),
+    Column("address_1", String(255), nullable=False, server_default=""),
+    Column("address_2", String(255), nullable=False, server_default=""),
+    Column("city", String(192), nullable=False, server_default=""),
+    Column("state", String(192), nullable=False, server_default=""),
+    Column("postcode", String(32), nullable=False, server_default=""),
+    Column("country", String(100), nullable=False, server_default=""),
+    Column("email", String(192), nullable=False, server_default=""),
+    Column("phone", String(64), nullable=False, server_default=""),
+    Column("meta", JSON, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+Index("ix_addresses_customer_id_type", addresses.c.customer_id, addresses.c.type)
+Index(
+    "ux_addresses_primary",
+    addresses.c.customer_id,
+    addresses.c.type,
+    unique=True,
+    sqlite_where=addresses.c.is_primary,
+    postgresql_where=addresses.c.is_primary,
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    _id(),
+    Column("account_id", Id, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("description", String(200), nullable=False, server_default=""),
+    Column("permissions", String(10), nullable=False),
+    Column("consumer_key_hash", String(64), nullable=False, unique=True),
+    Column("consumer_secret", String(43), nullable=False),
+    Column("truncated_key", String(7), nullable=False),
+    Column("last_access", DateTime, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+app_passwords = Table(
+    "app_passwords",
+    metadata,
+    _id(),
+    Column("account_id", Id, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used", DateTime, nullable=True),
+)
+Index("ix_app_passwords_account_id", app_passwords.c.account_id)
+
+oauth_nonces = Table(
+    "oauth_nonces",
+    metadata,
+    Column("key_id", Id, ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True),
+    Column("nonce", String(255), primary_key=True),
+    Column("timestamp", BigInteger, nullable=False),
+)
+Index("ix_oauth_nonces_timestamp", oauth_nonces.c.timestamp)
+
+products = Table(
+    "products",
+    metadata,
+    _id(),
+    Column("name", String(255), nullable=False, server_default=""),
+    Column("sku", String(100), nullable=False, server_default=""),
+    Column("type", String(32), nullable=False, server_default="simple"),
+    Column("status", String(32), nullable=False, server_default="publish"),
+    Column("regular_price", String(32), nullable=False, server_default=""),
+    Column("sale_price", String(32), nullable=False, server_default=""),
+    Column("downloadable", Boolean, nullable=False, server_default=text("false")),
+    Column("virtual", Boolean, nullable=False, server_default=text("false")),
+    Column("download_limit", Integer, nullable=False, server_default="-1"),
+    Column("download_expiry", Integer, nullable=False, server_default="-1"),
+    Column("downloads", JSON, nullable=True),  # [{"id", "name", "file"}]
+    Column("data", JSON, nullable=True),  # every other field of WooCommerce's product, echoed back
+    Column("created_at", DateTime, nullable=False),
+    Column("modified_at", DateTime, nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _id(),
+    Column("parent_id", Id, nullable=False, server_default="0"),
+    Column("order_key", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", BigInteger, nullable=False, server_default="0"),  # minor units
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
+    Column("billing", JSON, nullable=True),
+    Column("shipping", JSON, nullable=True),
+    Column("payment_method", String(100), nullable=False, server_default=""),
+    Column("payment_method_title", String(255), nullable=False, server_default=""),
+    Column("transaction_id", String(255), nullable=False, server_default=""),
+    Column("customer_note", Text, nullable=False, server_default=""),
+    Column("data", JSON, nullable=True),  # every other field of WooCommerce's order, echoed back
+    Column("created_at", DateTime, nullable=False),
+    Column("modified_at", DateTime, nullable=False),
+    Column("paid_at", DateTime, nullable=True),
+    Column("completed_at", DateTime, nullable=True),
+)
+Index("ix_orders_customer_id_id", orders.c.customer_id, orders.c.id)
+Index("ix_orders_status_id", orders.c.status, orders.c.id)
+Index("ix_orders_created_at", orders.c.created_at, orders.c.id)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    _id(),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("product_id", Id, nullable=False, server_default="0"),
+    Column("name", String(255), nullable=False, server_default=""),
+    Column("quantity", Integer, nullable=False, server_default="1"),
+    Column("subtotal", BigInteger, nullable=False, server_default="0"),
+    Column("total", BigInteger, nullable=False, server_default="0"),
+    Column("data", JSON, nullable=True),
+)
+Index("ix_order_items_order_id", order_items.c.order_id)
+
+download_permissions = Table(
+    "download_permissions",
+    metadata,
+    _id(),
+    Column("download_id", String(36), nullable=False),
+    Column("product_id", Id, nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("order_key", String(64), nullable=False),
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
+    Column("user_email", String(192), nullable=False, server_default=""),
+    Column("downloads_remaining", Integer, nullable=True),  # NULL: unlimited
+    Column("access_granted", DateTime, nullable=False),
+    Column("access_expires", DateTime, nullable=True),  # NULL: never
+    Column("download_count", Integer, nullable=False, server_default="0"),
+)
+Index(
+    "ix_download_permissions_customer_id", download_permissions.c.customer_id, download_permissions.c.order_id
+)

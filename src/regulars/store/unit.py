@@ -1,0 +1,65 @@
+"""The unit of work: one transaction, and the repositories that work inside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from regulars.store.accounts import AccountRepository
+from regulars.store.credentials import CredentialRepository
+from regulars.store.customers import CustomerRepository
+from regulars.store.downloads import DownloadRepository
+from regulars.store.engine import make_engine
+from regulars.store.options import OptionRepository
+
+
+class Unit:
+    """Everything one request reads or writes, committed together or not at all."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.accounts = AccountRepository(connection)
+        self.customers = CustomerRepository(connection)
+        self.credentials = CredentialRepository(connection)
+        self.options = OptionRepository(connection)
+        self.downloads = DownloadRepository(connection)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo just this part on failure (a batch item), keeping the rest of the unit."""
+        with self.connection.begin_nested():
+            yield
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Unit]:
+        with self.engine.connect() as connection, connection.begin():
+            yield Unit(connection)
+
+    @contextmanager
+    def write(self) -> Iterator[Unit]:
+        with self.engine.connect() as connection:
+            connection.info["write"] = True
+            try:
+                with connection.begin():
+                    yield Unit(connection)
+            finally:
+                connection.info.pop("write", None)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = ["IntegrityError", "Store", "Unit"]
