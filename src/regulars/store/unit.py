@@ -14,6 +14,7 @@ from regulars.store.customers import CustomerRepository
 from regulars.store.downloads import DownloadRepository
 from regulars.store.engine import make_engine
 from regulars.store.options import OptionRepository
+from regulars.store.orders import OrderRepository
 
 
 class Unit:
@@ -26,6 +27,7 @@ class Unit:
         self.credentials = CredentialRepository(connection)
         self.options = OptionRepository(connection)
         self.downloads = DownloadRepository(connection)
+        self.orders = OrderRepository(connection)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
