@@ -6,12 +6,63 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
+from regulars.domain.customer_records import CustomerQuery, IdCondition
 from regulars.domain.customers import ADDRESS_FIELDS, Address, Customer, Stats
 from regulars.domain.errors import Conflict
-from regulars.store.tables import addresses, customers
+from regulars.store.accounts import like_escape
+from regulars.store.tables import accounts, addresses, customers
+
+# Sort keys of CustomerQuery and the columns that serve them (each has an index ending in id).
+_SORT_COLUMNS: dict[str, Any] = {
+    "id": customers.c.id,
+    "email": func.lower(customers.c.email),
+    "first_name": customers.c.first_name,
+    "last_name": customers.c.last_name,
+    "status": customers.c.status,
+    "created_at": customers.c.created_at,
+    "updated_at": customers.c.updated_at,
+    "total_spent": customers.c.total_spent,
+    "order_count": customers.c.paid_orders_count,
+    "first_order_at": customers.c.first_order_at,
+    "last_order_at": customers.c.last_order_at,
+}
+
+
+def _id_clause(condition: IdCondition) -> ColumnElement[bool]:
+    column, value = customers.c.id, condition.value
+    match condition.operator:
+        case "=":
+            return column == value
+        case "!=":
+            return column != value
+        case ">":
+            return column > value
+        case "<":
+            return column < value
+        case ">=":
+            return column >= value
+        case "<=":
+            return column <= value
+    return column.between(value, condition.upper)
+
+
+def _search_clause(term: str) -> ColumnElement[bool]:
+    """The term anywhere in the full name, the phone or (a term without spaces) the email; or the id."""
+    pattern = f"%{like_escape(term)}%"
+    full_name = customers.c.first_name + " " + customers.c.last_name
+    clauses: list[ColumnElement[bool]] = [
+        full_name.ilike(pattern, escape="\\"),
+        customers.c.phone.ilike(pattern, escape="\\"),
+    ]
+    if " " not in term:
+        clauses.append(customers.c.email.ilike(pattern, escape="\\"))
+    if term.isdigit():
+        clauses.append(customers.c.id == int(term))
+    return or_(*clauses)
 
 
 def _address(row: Any) -> Address:
@@ -89,6 +140,69 @@ class CustomerRepository:
     def by_email(self, email: str) -> Customer | None:
         rows = self.c.execute(select(customers).where(func.lower(customers.c.email) == email.lower())).all()
         return self._with_addresses(rows)[0] if rows else None
+
+    def get_many(self, ids: Sequence[int]) -> dict[int, Customer]:
+        if not ids:
+            return {}
+        rows = self.c.execute(select(customers).where(customers.c.id.in_(list(ids)))).all()
+        return {c.id: c for c in self._with_addresses(rows)}
+
+    def _where(self, query: CustomerQuery) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if query.id_condition is not None:
+            where.append(_id_clause(query.id_condition))
+        elif query.search:
+            where.append(_search_clause(query.search))
+        if query.statuses:
+            where.append(customers.c.status.in_(query.statuses))
+        if query.created_from is not None:
+            where.append(customers.c.created_at >= query.created_from)
+        if query.created_before is not None:
+            where.append(customers.c.created_at < query.created_before)
+        if query.total_spent_min is not None:
+            where.append(customers.c.total_spent >= query.total_spent_min)
+        if query.total_spent_max is not None:
+            where.append(customers.c.total_spent <= query.total_spent_max)
+        return where
+
+    def page(self, query: CustomerQuery) -> tuple[list[Customer], int]:
+        """One page of customer records (with their addresses) and how many match in all."""
+        where = self._where(query)
+        total = int(self.c.execute(select(func.count()).select_from(customers).where(*where)).scalar_one())
+        column = _SORT_COLUMNS[query.order_by]
+        if query.descending:
+            order = [column.desc(), customers.c.id.desc()]
+        else:
+            order = [column.asc(), customers.c.id.asc()]
+        stmt: Select[Any] = select(customers).where(*where).order_by(*order).limit(query.limit)
+        if query.offset:
+            stmt = stmt.offset(query.offset)
+        return self._with_addresses(self.c.execute(stmt).all()), total
+
+    def addresses_of(self, customer_id: int, kind: str | None = None) -> list[Address]:
+        """A customer's addresses, primary ones first, then in the order they were added."""
+        stmt = select(addresses).where(addresses.c.customer_id == customer_id)
+        if kind is not None:
+            stmt = stmt.where(addresses.c.type == kind)
+        stmt = stmt.order_by(addresses.c.is_primary.desc(), addresses.c.id)
+        return [_address(row) for row in self.c.execute(stmt)]
+
+    def unattached_accounts(self, search: str | None, limit: int, offset: int) -> tuple[list[int], int]:
+        """Ids of accounts no customer record is linked to (oldest first), and how many there are."""
+        where: list[ColumnElement[bool]] = [~exists().where(customers.c.account_id == accounts.c.id)]
+        if search:
+            pattern = f"%{like_escape(search)}%"
+            where.append(
+                or_(
+                    *(
+                        column.ilike(pattern, escape="\\")
+                        for column in (accounts.c.username, accounts.c.email, accounts.c.display_name)
+                    )
+                )
+            )
+        total = int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
+        stmt = select(accounts.c.id).where(*where).order_by(accounts.c.id).limit(limit).offset(offset)
+        return [row.id for row in self.c.execute(stmt)], total
 
     # --- writing -------------------------------------------------------------------------------
     def insert(

@@ -102,6 +102,13 @@ Index("ux_customers_email", func.lower(customers.c.email), unique=True)
 Index("ix_customers_status_id", customers.c.status, customers.c.id)
 Index("ix_customers_created_at", customers.c.created_at, customers.c.id)
 Index("ix_customers_total_spent", customers.c.total_spent, customers.c.id)
+# The customer-record list's other sorts (migration 0002_customer_sorts).
+Index("ix_customers_first_name", customers.c.first_name, customers.c.id)
+Index("ix_customers_last_name", customers.c.last_name, customers.c.id)
+Index("ix_customers_updated_at", customers.c.updated_at, customers.c.id)
+Index("ix_customers_paid_orders_count", customers.c.paid_orders_count, customers.c.id)
+Index("ix_customers_first_order_at", customers.c.first_order_at, customers.c.id)
+Index("ix_customers_last_order_at", customers.c.last_order_at, customers.c.id)
 
 addresses = Table(
     "addresses",

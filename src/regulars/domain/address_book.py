@@ -1,0 +1,95 @@
+"""A customer's address book and its rules: one primary address per type, the primary address and the
+last address stay, a primary address keeps its type. Pure: the service applies what these decide."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from regulars.domain.customers import ADDRESS_TYPES, Address
+from regulars.domain.errors import Invalid, NotFound
+
+# Stored widths of the address texts, in characters (a country is a two-letter ISO 3166 code).
+ADDRESS_LIMITS: dict[str, int] = {
+    "label": 50,
+    "status": 16,
+    "first_name": 255,
+    "last_name": 255,
+    "company": 255,
+    "address_1": 255,
+    "address_2": 255,
+    "city": 192,
+    "state": 192,
+    "postcode": 32,
+    "email": 192,
+    "phone": 64,
+}
+# What a new address must have (FluentCart's rules, less the email its documented example omits).
+REQUIRED_ON_CREATE: tuple[str, ...] = ("first_name", "address_1", "city", "country")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass
+class AddressChange:
+    """Fields a request sets on an address; absent keys are left alone. `primary` None: not asked."""
+
+    type: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    primary: bool | None = None
+    meta: dict[str, Any] | None = None
+
+
+def check_values(change: AddressChange, *, creating: bool) -> None:
+    if change.type is not None and change.type not in ADDRESS_TYPES:
+        raise Invalid("invalid_address_type", "type")
+    if creating:
+        for name in REQUIRED_ON_CREATE:
+            if not change.values.get(name):
+                raise Invalid("required", name)
+    country = change.values.get("country")
+    if country and not _COUNTRY.match(country):
+        raise Invalid("invalid_country", "country")
+    for name, value in change.values.items():
+        limit = ADDRESS_LIMITS.get(name)
+        if limit is not None and len(value) > limit:
+            raise Invalid("too_long", name, limit=limit)
+
+
+@dataclass
+class AddressBook:
+    customer_id: int
+    addresses: list[Address]
+
+    def find(self, address_id: int, kind: str | None = None) -> Address:
+        """The customer's own address with that id (and type, when given); NotFound otherwise."""
+        found = next((a for a in self.addresses if a.id == address_id), None)
+        if found is None or (kind is not None and found.type != kind):
+            raise NotFound("address", "address_id", address_id=address_id)
+        return found
+
+    def primary(self, kind: str) -> Address | None:
+        return next((a for a in self.addresses if a.type == kind and a.is_primary), None)
+
+    def new_is_primary(self, kind: str, asked: bool | None) -> bool:
+        """The first address of a type is its primary; a later one only when asked."""
+        return self.primary(kind) is None or bool(asked)
+
+    def check_change(self, address: Address, change: AddressChange) -> None:
+        if address.is_primary and change.type not in (None, address.type):
+            raise Invalid("primary_type_change", "type")
+        if address.is_primary and change.primary is False:
+            raise Invalid("primary_unset", "is_primary")
+
+    def becomes_primary(self, address: Address, change: AddressChange) -> bool:
+        """After a change: asked to be primary, or moved to a type that has no primary yet."""
+        if address.is_primary:
+            return False
+        kind = change.type or address.type
+        return bool(change.primary) or (kind != address.type and self.primary(kind) is None)
+
+    def check_delete(self, address: Address) -> None:
+        if len(self.addresses) <= 1:
+            raise Invalid("last_address", "address_id")
+        if address.is_primary:
+            raise Invalid("primary_address", "address_id")
