@@ -7,6 +7,7 @@ have, in which order, and which routes and arguments it offers), never a subclas
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,10 +27,31 @@ from regulars.services import downloads as download_service
 from regulars.services import profiles
 from regulars.store.unit import Unit
 
-BILLING_ORDER = ("first_name", "last_name", "company", "address_1", "address_2", "city", "postcode", "country",
-                 "state", "email", "phone")
-SHIPPING_ORDER = ("first_name", "last_name", "company", "address_1", "address_2", "city", "postcode", "country",
-                  "state", "phone")
+BILLING_ORDER = (
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "postcode",
+    "country",
+    "state",
+    "email",
+    "phone",
+)
+SHIPPING_ORDER = (
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "postcode",
+    "country",
+    "state",
+    "phone",
+)
 ITEM_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -38,6 +60,7 @@ class Version:
     name: str
     fields: tuple[str, ...]  # output keys, in WooCommerce's order
     download_fields: tuple[str, ...]
+    stat_cache: tuple[str, ...] = ()  # the figures this version reports, which WooCommerce then caches
 
     @property
     def namespace(self) -> str:
@@ -47,25 +70,103 @@ class Version:
 VERSIONS: dict[str, Version] = {
     "v1": Version(
         "v1",
-        ("id", "date_created", "date_modified", "email", "first_name", "last_name", "username", "last_order",
-         "orders_count", "total_spent", "avatar_url", "billing", "shipping"),
-        ("download_url", "download_id", "product_id", "product_url", "download_name", "order_id", "order_key",
-         "downloads_remaining", "access_expires", "file"),
+        (
+            "id",
+            "date_created",
+            "date_modified",
+            "email",
+            "first_name",
+            "last_name",
+            "username",
+            "last_order",
+            "orders_count",
+            "total_spent",
+            "avatar_url",
+            "billing",
+            "shipping",
+        ),
+        (
+            "download_url",
+            "download_id",
+            "product_id",
+            "product_url",
+            "download_name",
+            "order_id",
+            "order_key",
+            "downloads_remaining",
+            "access_expires",
+            "file",
+        ),
+        profiles.STAT_CACHE_KEYS,
     ),
     "v2": Version(
         "v2",
-        ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
-         "last_name", "role", "username", "billing", "shipping", "is_paying_customer", "avatar_url", "meta_data",
-         "orders_count", "total_spent"),
-        ("download_id", "download_url", "product_id", "product_name", "download_name", "order_id", "order_key",
-         "downloads_remaining", "access_expires", "access_expires_gmt", "file"),
+        (
+            "id",
+            "date_created",
+            "date_created_gmt",
+            "date_modified",
+            "date_modified_gmt",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "username",
+            "billing",
+            "shipping",
+            "is_paying_customer",
+            "avatar_url",
+            "meta_data",
+            "orders_count",
+            "total_spent",
+        ),
+        (
+            "download_id",
+            "download_url",
+            "product_id",
+            "product_name",
+            "download_name",
+            "order_id",
+            "order_key",
+            "downloads_remaining",
+            "access_expires",
+            "access_expires_gmt",
+            "file",
+        ),
+        ("wc_order_count_wp", "wc_money_spent_wp"),
     ),
     "v3": Version(
         "v3",
-        ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
-         "last_name", "role", "username", "billing", "shipping", "is_paying_customer", "avatar_url", "meta_data"),
-        ("download_id", "download_url", "product_id", "product_name", "download_name", "order_id", "order_key",
-         "downloads_remaining", "access_expires", "access_expires_gmt", "file"),
+        (
+            "id",
+            "date_created",
+            "date_created_gmt",
+            "date_modified",
+            "date_modified_gmt",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "username",
+            "billing",
+            "shipping",
+            "is_paying_customer",
+            "avatar_url",
+            "meta_data",
+        ),
+        (
+            "download_id",
+            "download_url",
+            "product_id",
+            "product_name",
+            "download_name",
+            "order_id",
+            "order_key",
+            "downloads_remaining",
+            "access_expires",
+            "access_expires_gmt",
+            "file",
+        ),
     ),
 }
 
@@ -147,9 +248,10 @@ class Shaper:
                 ]
         raise KeyError(name)
 
-    def links(self, p: Profile) -> dict[str, Any]:
+    def links(self, p: Profile, exists: bool = True) -> dict[str, Any]:
+        """An item's links; a deleted item's self link has no methods left to hint at."""
         href = self.call.rest_url(f"/{self.version.namespace}/customers/{p.id}")
-        hints = item_methods_allowed(self.call, p.account)
+        hints = item_methods_allowed(self.call, p.account) if exists else []
         self_link: dict[str, Any] = {"href": href}
         if hints:
             self_link["targetHints"] = {"allow": hints}
@@ -158,14 +260,14 @@ class Shaper:
             "collection": [{"href": self.call.rest_url(f"/{self.version.namespace}/customers")}],
         }
 
-    def item(self, p: Profile, with_links: bool = True) -> dict[str, Any]:
+    def item(self, p: Profile, with_links: bool = True, exists: bool = True) -> dict[str, Any]:
         data = {
             name: self.field(name, p)
             for name in self.version.fields
             if name != "meta_data" or self.shows_meta
         }
         if with_links:
-            data["_links"] = self.links(p)
+            data["_links"] = self.links(p, exists)
         return data
 
     def download(self, d: Download, customer_id: int) -> dict[str, Any]:
@@ -180,7 +282,9 @@ class Shaper:
             "download_name": d.file_name,
             "order_id": d.order_id,
             "order_key": d.order_key,
-            "downloads_remaining": "unlimited" if d.downloads_remaining is None else str(d.downloads_remaining),
+            "downloads_remaining": "unlimited"
+            if d.downloads_remaining is None
+            else str(d.downloads_remaining),
             "access_expires": wp_date(d.access_expires, self.zone) or "never",
             "access_expires_gmt": wp_date(d.access_expires) or "never",
             "file": {"name": d.file_name, "file": d.file_url},
@@ -198,7 +302,10 @@ class Shaper:
 # --- errors: domain reasons in WooCommerce's words -----------------------------------------------------
 def _esc_html(text: str) -> str:
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
         .replace("'", "&#039;")
     )
 
@@ -209,11 +316,17 @@ _WORDS: dict[str, tuple[str, str | Callable[[DomainError], str], int]] = {
     "invalid_billing_email": ("customer_invalid_billing_email", "Invalid billing email address", 400),
     "email_exists": (
         "registration-error-email-exists",
-        lambda e: f"An account is already registered with {_esc_html(str(e.detail.get('email', '')))}. "
-        "Please log in or use a different email address.",
+        lambda e: (
+            f"An account is already registered with {_esc_html(str(e.detail.get('email', '')))}. "
+            "Please log in or use a different email address."
+        ),
         400,
     ),
-    "invalid_username": ("registration-error-invalid-username", "Please provide a valid account username.", 400),
+    "invalid_username": (
+        "registration-error-invalid-username",
+        "Please provide a valid account username.",
+        400,
+    ),
     "username_too_long": ("user_login_too_long", "Username may not be longer than 60 characters.", 400),
     "username_exists": (
         "registration-error-username-exists",
@@ -222,7 +335,11 @@ _WORDS: dict[str, tuple[str, str | Callable[[DomainError], str], int]] = {
     ),
     "email_taken": ("woocommerce_rest_customer_invalid_email", "Email address is invalid.", 400),
     "username_immutable": ("woocommerce_rest_customer_invalid_argument", "Username isn't editable.", 400),
-    "invalid_reassign": ("woocommerce_rest_customer_invalid_reassign", "Invalid resource id for reassignment.", 400),
+    "invalid_reassign": (
+        "woocommerce_rest_customer_invalid_reassign",
+        "Invalid resource id for reassignment.",
+        400,
+    ),
     "account": ("wc_user_invalid_id", "Invalid user ID.", 404),
 }
 
@@ -267,12 +384,20 @@ def can_list(call: Call) -> None:
 
 
 def can_create(call: Call) -> None:
-    _require_cap(call, roles.CREATE, "woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.")
+    _require_cap(
+        call,
+        roles.CREATE,
+        "woocommerce_rest_cannot_create",
+        "Sorry, you are not allowed to create resources.",
+    )
 
 
 def can_batch(call: Call) -> None:
     _require_cap(
-        call, roles.PROMOTE, "woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."
+        call,
+        roles.PROMOTE,
+        "woocommerce_rest_cannot_batch",
+        "Sorry, you are not allowed to batch manipulate this resource.",
     )
 
 
@@ -288,7 +413,9 @@ def can_view_downloads(call: Call) -> None:
     _require_cap(call, roles.LIST, "woocommerce_rest_cannot_view", message)
 
 
-def edit_refusal(actor: Account | None, target: Account, params: dict[str, Any], sent: frozenset[str]) -> str | None:
+def edit_refusal(
+    actor: Account | None, target: Account, params: dict[str, Any], sent: frozenset[str]
+) -> str | None:
     """Why `actor` may not update `target` with these parameters (WooCommerce's message), or None."""
     if actor is None or not actor.may_edit(target):
         return "Sorry, you are not allowed to edit this resource."
@@ -310,7 +437,9 @@ def delete_refusal(actor: Account | None, target: Account) -> str | None:
 
 
 def can_edit(call: Call) -> None:
-    target = _target(call, "woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
+    target = _target(
+        call, "woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."
+    )
     actor = call.principal.account if call.principal else None
     refusal = edit_refusal(actor, target, call.params, call.sent)
     if refusal:
@@ -318,7 +447,9 @@ def can_edit(call: Call) -> None:
 
 
 def can_delete(call: Call) -> None:
-    target = _target(call, "woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource.")
+    target = _target(
+        call, "woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource."
+    )
     refusal = delete_refusal(call.principal.account if call.principal else None, target)
     if refusal:
         raise RestError("woocommerce_rest_cannot_delete", refusal, _status(call))
@@ -349,7 +480,9 @@ def change_from(params: dict[str, Any], version: Version) -> ProfileChange:
         for item in params["meta_data"]:
             if isinstance(item, dict) and isinstance(item.get("key"), str):
                 raw_id = item.get("id")
-                meta_id = int(raw_id) if raw_id not in (None, "") and str(raw_id).lstrip("-").isdigit() else None
+                meta_id = (
+                    int(raw_id) if raw_id not in (None, "") and str(raw_id).lstrip("-").isdigit() else None
+                )
                 meta.append(MetaChange(item["key"], item.get("value"), meta_id))
     billing, shipping = params.get("billing"), params.get("shipping")
     return ProfileChange(
@@ -358,8 +491,12 @@ def change_from(params: dict[str, Any], version: Version) -> ProfileChange:
         last_name=_text(params.get("last_name")),
         username=params.get("username"),
         password=params.get("password"),
-        billing={k: str(v) for k, v in billing.items() if v is not None} if isinstance(billing, dict) else None,
-        shipping={k: str(v) for k, v in shipping.items() if v is not None} if isinstance(shipping, dict) else None,
+        billing={k: str(v) for k, v in billing.items() if v is not None}
+        if isinstance(billing, dict)
+        else None,
+        shipping={k: str(v) for k, v in shipping.items() if v is not None}
+        if isinstance(shipping, dict)
+        else None,
         meta=meta,
     )
 
@@ -408,19 +545,33 @@ class Customers:
     def shaper(self, call: Call) -> Shaper:
         return Shaper(self.version, call)
 
+    def _cache_stats(self, call: Call, shown: list[Profile]) -> None:
+        """After rendering (as WooCommerce does): cache the figures this version reported."""
+        keys = self.version.stat_cache
+        stale = [p for p in shown if keys and profiles.stale_stat_cache(p, keys)]
+        if stale:
+            with call.context.store.write() as unit:
+                for profile in stale:
+                    profiles.refresh_stat_cache(unit, profile, keys)
+
     def list(self, call: Call) -> Reply:
         query = query_from(call.params)
         with call.context.store.read() as unit:
             found = profiles.page(unit, query)
         shaper = self.shaper(call)
-        page = -(-(query.offset + 1) // query.limit) if query.limit else 1
+        page = math.ceil(query.offset / query.limit + 1) if query.limit else 1
         reply = pagination(call, found.total, call.params["per_page"], page, self.base)
         reply.body = [shaper.item(p) for p in found.items]
+        self._cache_stats(call, found.items)
         return reply
 
     def _single(self, call: Call, profile: Profile, status: int = 200) -> Reply:
         shaper = self.shaper(call)
-        return Reply(shaper.item(profile, with_links=False), status, links_after_fields=shaper.links(profile))
+        reply = Reply(
+            shaper.item(profile, with_links=False), status, links_after_fields=shaper.links(profile)
+        )
+        self._cache_stats(call, [profile])
+        return reply
 
     def create(self, call: Call) -> Reply:
         if call.params.get("id"):
@@ -445,8 +596,13 @@ class Customers:
                 "Invalid parameter(s): id",
                 400,
                 params={"id": "id does not match the customer in the URL."},
-                details={"id": {"code": "rest_id_mismatch", "message": "id does not match the customer in the URL.",
-                                "data": None}},
+                details={
+                    "id": {
+                        "code": "rest_id_mismatch",
+                        "message": "id does not match the customer in the URL.",
+                        "data": None,
+                    }
+                },
             )
         try:
             with call.context.store.write() as unit:
@@ -461,12 +617,13 @@ class Customers:
         before = call.loaded["profile"]
         shaper = self.shaper(call)
         item = shaper.item(before, with_links=False)
-        links = shaper.links(before)
+        links = shaper.links(before, exists=False)
         try:
             with call.context.store.write() as unit:
                 profiles.delete(unit, before.id, int(call.params.get("reassign") or 0))
         except DomainError as exc:
             raise rest_error(exc) from exc
+        call.loaded.clear()  # the Allow header is worked out again, for a customer that is gone
         return Reply(item, links_after_fields=links)
 
     def downloads(self, call: Call) -> Reply:
@@ -505,10 +662,16 @@ class Customers:
         if not isinstance(item, dict):
             item = {}
         if actor is None or not actor.can(roles.CREATE):
-            return _item_error(0, RestError("woocommerce_rest_cannot_create",
-                                            "Sorry, you are not allowed to create resources.", 403))
+            return _item_error(
+                0,
+                RestError(
+                    "woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.", 403
+                ),
+            )
         if item.get("id"):
-            return _item_error(0, RestError("woocommerce_rest_customer_exists", "Cannot create existing resource.", 400))
+            return _item_error(
+                0, RestError("woocommerce_rest_customer_exists", "Cannot create existing resource.", 400)
+            )
         try:
             _validate_item(item, schema.endpoint_args(self.version.name, creating=False))
             with unit.savepoint():
@@ -539,7 +702,9 @@ class Customers:
             return _item_error(raw_id, rest_error(exc))
         return shaper.item(profile)
 
-    def _batch_delete(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any] | None:
+    def _batch_delete(
+        self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper
+    ) -> dict[str, Any] | None:
         raw = item.get("id") if isinstance(item, dict) else item
         try:
             target_id = int(raw)
@@ -553,7 +718,7 @@ class Customers:
         refusal = delete_refusal(actor, current.account)
         if refusal:
             return _item_error(target_id, RestError("woocommerce_rest_cannot_delete", refusal, 403))
-        entry = shaper.item(current)
+        entry = shaper.item(current, exists=False)
         with unit.savepoint():
             profiles.delete(unit, target_id)
         return entry
@@ -602,22 +767,57 @@ def routes(version_name: str) -> list[Route]:
     update_args = {"id": schema.ID_ARG, **schema.endpoint_args(version_name, creating=False)}
     item_schema = lambda: schema.item_schema(version_name)  # noqa: E731
     return [
-        Route(ns, "/customers", [
-            Endpoint(("GET",), handlers.list, can_list, schema.collection_args(version_name)),
-            Endpoint(("POST",), handlers.create, can_create, schema.endpoint_args(version_name, creating=True)),
-        ], item_schema),
-        Route(ns, "/customers/batch", [
-            Endpoint(("POST", "PUT", "PATCH"), handlers.batch, can_batch, schema.endpoint_args(version_name, False)),
-        ], item_schema),
-        Route(ns, r"/customers/(?P<id>[\d]+)", [
-            Endpoint(("GET",), handlers.get, can_view, {"id": schema.ID_ARG, "context": schema.CONTEXT_ARG}),
-            Endpoint(("POST", "PUT", "PATCH"), handlers.update, can_edit, update_args),
-            Endpoint(("DELETE",), handlers.delete, can_delete, {"id": schema.ID_ARG, **schema.DELETE_ARGS}),
-        ], item_schema),
-        Route(ns, r"/customers/(?P<customer_id>[\d]+)/downloads", [
-            Endpoint(("GET",), handlers.downloads, can_view_downloads,
-                     {"customer_id": schema.ID_ARG, "context": schema.DOWNLOAD_CONTEXT_ARG}),
-        ], lambda: schema.downloads_schema(version_name)),
+        Route(
+            ns,
+            "/customers",
+            [
+                Endpoint(("GET",), handlers.list, can_list, schema.collection_args(version_name)),
+                Endpoint(
+                    ("POST",), handlers.create, can_create, schema.endpoint_args(version_name, creating=True)
+                ),
+            ],
+            item_schema,
+        ),
+        Route(
+            ns,
+            "/customers/batch",
+            [
+                Endpoint(
+                    ("POST", "PUT", "PATCH"),
+                    handlers.batch,
+                    can_batch,
+                    schema.endpoint_args(version_name, False),
+                ),
+            ],
+            schema.batch_schema,
+        ),
+        Route(
+            ns,
+            r"/customers/(?P<id>[\d]+)",
+            [
+                Endpoint(
+                    ("GET",), handlers.get, can_view, {"id": schema.ID_ARG, "context": schema.CONTEXT_ARG}
+                ),
+                Endpoint(("POST", "PUT", "PATCH"), handlers.update, can_edit, update_args),
+                Endpoint(
+                    ("DELETE",), handlers.delete, can_delete, {"id": schema.ID_ARG, **schema.DELETE_ARGS}
+                ),
+            ],
+            item_schema,
+        ),
+        Route(
+            ns,
+            r"/customers/(?P<customer_id>[\d]+)/downloads",
+            [
+                Endpoint(
+                    ("GET",),
+                    handlers.downloads,
+                    can_view_downloads,
+                    {"customer_id": schema.ID_ARG, "context": schema.DOWNLOAD_CONTEXT_ARG},
+                ),
+            ],
+            lambda: schema.downloads_schema(version_name),
+        ),
     ]
 
 

@@ -8,10 +8,21 @@ from copy import deepcopy
 from typing import Any
 
 VIEW_EDIT = ["view", "edit"]
-ROLE_ENUM = ["all", "administrator", "editor", "author", "contributor", "subscriber", "customer", "shop_manager"]
+ROLE_ENUM = [
+    "all",
+    "administrator",
+    "editor",
+    "author",
+    "contributor",
+    "subscriber",
+    "customer",
+    "shop_manager",
+]
 
 
-def _prop(description: str, kind: Any, readonly: bool = False, context: list[str] = VIEW_EDIT, **extra: Any) -> dict:
+def _prop(
+    description: str, kind: Any, readonly: bool = False, context: list[str] = VIEW_EDIT, **extra: Any
+) -> dict:
     prop: dict[str, Any] = {"description": description, "type": kind, "context": list(context)}
     prop.update(extra)
     if readonly:
@@ -44,14 +55,26 @@ def _address(names: tuple[str, ...], line_period: bool) -> dict[str, Any]:
     return props
 
 
-_BASE_ADDRESS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode", "country")
+_BASE_ADDRESS = (
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postcode",
+    "country",
+)
 
 # Every property any version has, in schema order; versions pick theirs below.
 _PROPERTIES: dict[str, dict[str, Any]] = {
     "id": _prop("Unique identifier for the resource.", "integer", True),
     "date_created": _prop("The date the customer was created, in the site's timezone.", "date-time", True),
     "date_created_gmt": _prop("The date the customer was created, as GMT.", "date-time", True),
-    "date_modified": _prop("The date the customer was last modified, in the site's timezone.", "date-time", True),
+    "date_modified": _prop(
+        "The date the customer was last modified, in the site's timezone.", "date-time", True
+    ),
     "date_modified_gmt": _prop("The date the customer was last modified, as GMT.", "date-time", True),
     "email": _prop("The email address for the customer.", "string", format="email"),
     "first_name": _prop("Customer first name.", "string"),
@@ -90,14 +113,60 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
 
 # Schema order per version; billing/shipping properties and wording differ as data below.
 SCHEMA_FIELDS: dict[str, tuple[str, ...]] = {
-    "v1": ("id", "date_created", "date_modified", "email", "first_name", "last_name", "username", "password",
-           "last_order", "orders_count", "total_spent", "avatar_url", "billing", "shipping"),
-    "v2": ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
-           "last_name", "role", "username", "password", "orders_count", "total_spent", "avatar_url", "billing",
-           "shipping", "is_paying_customer", "meta_data"),
-    "v3": ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "email", "first_name",
-           "last_name", "role", "username", "password", "billing", "shipping", "is_paying_customer", "avatar_url",
-           "meta_data"),
+    "v1": (
+        "id",
+        "date_created",
+        "date_modified",
+        "email",
+        "first_name",
+        "last_name",
+        "username",
+        "password",
+        "last_order",
+        "orders_count",
+        "total_spent",
+        "avatar_url",
+        "billing",
+        "shipping",
+    ),
+    "v2": (
+        "id",
+        "date_created",
+        "date_created_gmt",
+        "date_modified",
+        "date_modified_gmt",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "username",
+        "password",
+        "orders_count",
+        "total_spent",
+        "avatar_url",
+        "billing",
+        "shipping",
+        "is_paying_customer",
+        "meta_data",
+    ),
+    "v3": (
+        "id",
+        "date_created",
+        "date_created_gmt",
+        "date_modified",
+        "date_modified_gmt",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "username",
+        "password",
+        "billing",
+        "shipping",
+        "is_paying_customer",
+        "avatar_url",
+        "meta_data",
+    ),
 }
 SHIPPING_FIELDS: dict[str, tuple[str, ...]] = {
     "v1": _BASE_ADDRESS,
@@ -156,7 +225,12 @@ def endpoint_args(version: str, creating: bool) -> dict[str, Any]:
 def collection_args(version: str) -> dict[str, Any]:
     return {
         "context": CONTEXT_ARG,
-        "page": {"description": "Current page of the collection.", "type": "integer", "default": 1, "minimum": 1},
+        "page": {
+            "description": "Current page of the collection.",
+            "type": "integer",
+            "default": 1,
+            "minimum": 1,
+        },
         "per_page": {
             "description": "Maximum number of items to be returned in result set.",
             "type": "integer",
@@ -212,7 +286,11 @@ CONTEXT_ARG = {
 }
 ID_ARG = {"description": "Unique identifier for the resource.", "type": "integer"}
 DELETE_ARGS = {
-    "force": {"default": False, "type": "boolean", "description": "Required to be true, as resource does not support trashing."},
+    "force": {
+        "default": False,
+        "type": "boolean",
+        "description": "Required to be true, as resource does not support trashing.",
+    },
     "reassign": {"default": 0, "type": "integer", "description": "ID to reassign posts to."},
 }
 DOWNLOAD_CONTEXT_ARG = {**CONTEXT_ARG, "enum": ["view"]}
@@ -248,4 +326,32 @@ def downloads_schema(version: str) -> dict[str, Any]:
         "title": "customer_download",
         "type": "object",
         "properties": props,
+    }
+
+
+def batch_schema() -> dict[str, Any]:
+    return {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "title": "batch",
+        "type": "object",
+        "properties": {
+            "create": {
+                "description": "List of created resources.",
+                "type": "array",
+                "context": VIEW_EDIT,
+                "items": {"type": "object"},
+            },
+            "update": {
+                "description": "List of updated resources.",
+                "type": "array",
+                "context": VIEW_EDIT,
+                "items": {"type": "object"},
+            },
+            "delete": {
+                "description": "List of delete resources.",
+                "type": "array",
+                "context": VIEW_EDIT,
+                "items": {"type": "integer"},
+            },
+        },
     }

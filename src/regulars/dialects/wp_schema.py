@@ -166,6 +166,8 @@ def sanitize(value: Any, schema: Schema) -> Any:
         found = _as_list(value)
         return [sanitize(v, items) for v in found] if items else found
     if kind == "object":
+        if isinstance(value, list):
+            return value  # a PHP list passes as an object and stays a list
         if not isinstance(value, dict):
             return {}
         props = schema.get("properties", {})

@@ -227,3 +227,42 @@ def _apply_meta(unit: Unit, account_id: int, changes: list[MetaChange]) -> None:
             unit.accounts.set_meta_value(same_key.id, change.key, change.value)
         else:
             unit.accounts.add_meta(account_id, change.key, change.value)
+
+
+# WooCommerce caches a customer's figures in user meta the first time a view reports them, and those
+# rows then show in meta_data; clients see them, so Regulars keeps them the same way.
+STAT_CACHE_KEYS: tuple[str, ...] = ("wc_last_order_wp", "wc_order_count_wp", "wc_money_spent_wp")
+
+
+def _cached_value(profile: Profile, key: str) -> str | None:
+    stats = profile.stats
+    if key == "wc_last_order_wp":
+        return str(stats.last_order_id) if stats.last_order_id else None
+    if key == "wc_order_count_wp":
+        return str(stats.orders_count)
+    spent = f"{stats.total_spent / 100:.2f}".rstrip("0").rstrip(".")
+    return spent or "0"
+
+
+def stale_stat_cache(profile: Profile, keys: Sequence[str]) -> bool:
+    current = {m.key: m.value for m in profile.account.meta}
+    return any(
+        (value := _cached_value(profile, key)) is not None and current.get(key) != value for key in keys
+    )
+
+
+def refresh_stat_cache(unit: Unit, profile: Profile, keys: Sequence[str]) -> None:
+    """Write the figures a view just reported into their cache rows (a stale row is replaced)."""
+    current = {m.key: m for m in profile.account.meta}
+    for key in keys:
+        value = _cached_value(profile, key)
+        if value is None or (key in current and current[key].value == value):
+            continue
+        unit.accounts.delete_meta(profile.id, key)
+        unit.accounts.add_meta(profile.id, key, value)
+
+
+def forget_stat_cache(unit: Unit, account_id: int) -> None:
+    """Orders changed: the cached figures are dropped, to be written again by the next view."""
+    for key in STAT_CACHE_KEYS:
+        unit.accounts.delete_meta(account_id, key)

@@ -107,5 +107,6 @@ class CredentialRepository:
             builder(oauth_nonces)
             .values(key_id=key_id, nonce=nonce, timestamp=timestamp)
             .on_conflict_do_nothing(index_elements=["key_id", "nonce"])
+            .returning(oauth_nonces.c.nonce)
         )
-        return self.c.execute(statement).rowcount == 1
+        return self.c.execute(statement).first() is not None
