@@ -1,0 +1,74 @@
+"""Account rules that decide answers on the wire: emails, usernames, capabilities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from regulars.domain.accounts import (
+    Account,
+    is_email,
+    is_valid_username,
+    sanitize_username,
+    username_candidate,
+)
+from regulars.domain.text import sanitize_text_field
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("john.doe@example.com", True),
+        ("a@b.co", True),
+        ("a@b", False),
+        ("not-an-email", False),
+        ("spaces in@example.com", False),
+        ("x@-bad.com", False),
+        ("x@bad..com", False),
+        ("josé@example.com", False),
+        ("o'brien+tag@example.org", True),
+    ],
+)
+def test_is_email_follows_wordpress(value: str, valid: bool) -> None:
+    assert is_email(value) is valid
+
+
+@pytest.mark.parametrize(
+    ("email", "username"),
+    [
+        ("minimal@example.com", "minimal"),
+        ("info@shop.example.com", "shop.example.com"),
+        ("sales@acme.test", "acme.test"),
+        ("Mixed.Case@Example.COM", "mixed.case"),
+        ("jose+promo@example.com", "josepromo"),
+    ],
+)
+def test_username_candidates(email: str, username: str) -> None:
+    assert username_candidate(email) == username
+
+
+def test_usernames_are_sanitised_like_wordpress() -> None:
+    assert sanitize_username("  José <b>Núñez</b> ") == "Jose Nunez"
+    assert is_valid_username("john.doe") and not is_valid_username("john/doe") and not is_valid_username("")
+
+
+def test_sanitize_text_field() -> None:
+    assert sanitize_text_field("  <b>Ana</b>\n  Lima\t%41 ") == "Ana Lima"
+
+
+def _account(id_: int, role: str) -> Account:
+    return Account(id_, f"u{id_}", f"u{id_}@example.com", role, datetime(2026, 1, 1))
+
+
+def test_capabilities_and_edit_rules() -> None:
+    admin, manager, customer, other_admin = (
+        _account(1, "administrator"),
+        _account(2, "shop_manager"),
+        _account(3, "customer"),
+        _account(4, "administrator"),
+    )
+    assert admin.may_edit(customer) and admin.may_edit(other_admin) and admin.may_delete(customer)
+    assert manager.may_edit(customer) and manager.may_edit(manager)
+    assert not manager.may_edit(other_admin) and not manager.may_delete(customer)
+    assert not customer.may_edit(customer) and not customer.can("list_users")
