@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from regulars import __version__
 from regulars.context import Context
-from regulars.dialects import wc_rest
+from regulars.dialects import fluentcart, wc_rest
 from regulars.dialects.wordpress import WpJson
 from regulars.settings import Settings
 
@@ -37,9 +37,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "timezone_string": settings.timezone,
         },
     )
+    fluent_cart = fluentcart.api(ctx)
     routes = [
         Route("/ping", ping, methods=["GET", "HEAD"]),
         Route("/wp-json", wp_json.__call__, methods=ALL_METHODS),
+        Route("/wp-json/fluent-cart/v2", fluent_cart.__call__, methods=ALL_METHODS),
+        Route("/wp-json/fluent-cart/v2/{route:path}", fluent_cart.__call__, methods=ALL_METHODS),
         Route("/wp-json/{route:path}", wp_json.__call__, methods=ALL_METHODS),
         Route("/index.php", wp_json.__call__, methods=ALL_METHODS),
         Route("/", wp_json.__call__, methods=ALL_METHODS),

@@ -25,7 +25,8 @@ ADDRESS_LIMITS: dict[str, int] = {
     "email": 192,
     "phone": 64,
 }
-# What a new address must have (FluentCart's rules, less the email its documented example omits).
+# What an address must have (FluentCart's rules, less the email its documented example omits): required
+# when creating, and never emptied by a change.
 REQUIRED_ON_CREATE: tuple[str, ...] = ("first_name", "address_1", "city", "country")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -43,10 +44,9 @@ class AddressChange:
 def check_values(change: AddressChange, *, creating: bool) -> None:
     if change.type is not None and change.type not in ADDRESS_TYPES:
         raise Invalid("invalid_address_type", "type")
-    if creating:
-        for name in REQUIRED_ON_CREATE:
-            if not change.values.get(name):
-                raise Invalid("required", name)
+    for name in REQUIRED_ON_CREATE:
+        if (creating or name in change.values) and not change.values.get(name):
+            raise Invalid("required", name)
     country = change.values.get("country")
     if country and not _COUNTRY.match(country):
         raise Invalid("invalid_country", "country")
