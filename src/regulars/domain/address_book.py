@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from regulars.domain.accounts import is_email
 from regulars.domain.customers import ADDRESS_TYPES, Address
 from regulars.domain.errors import Invalid, NotFound
 
@@ -50,6 +51,9 @@ def check_values(change: AddressChange, *, creating: bool) -> None:
     country = change.values.get("country")
     if country and not _COUNTRY.match(country):
         raise Invalid("invalid_country", "country")
+    email = change.values.get("email")
+    if email and not is_email(email):
+        raise Invalid("invalid_email", "email")
     for name, value in change.values.items():
         limit = ADDRESS_LIMITS.get(name)
         if limit is not None and len(value) > limit:
