@@ -1,0 +1,493 @@
+"""FluentCart's customer routes over real HTTPS, on SQLite and PostgreSQL: the seed's requests, envelopes,
+fields and error codes, every list filter and sort, stats and orders, attaching users, and the plugin's
+aliases."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+import httpx
+import pytest
+
+from tests.support.databases import BACKENDS
+from tests.support.fluentcart import (
+    BASE,
+    add_order,
+    client,
+    email,
+    error,
+    fluentcart_server,
+    ok,
+    set_stats,
+    staff,
+    writing,
+)
+from tests.support.servers import Server
+
+pytestmark = pytest.mark.wire
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+SEED_LIST_ITEM = {
+    "id": int,
+    "email": str,
+    "first_name": str,
+    "last_name": str,
+    "status": str,
+    "total_spent": int,
+    "order_count": int,
+    "created_at": str,
+    "updated_at": str,
+}
+SEED_DETAIL = {**SEED_LIST_ITEM, "phone": str, "addresses": list}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with fluentcart_server(request.param, tmp_path_factory.mktemp("fluentcart")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def api(server: Server) -> Iterator[httpx.Client]:
+    with client(server) as c:
+        yield c
+
+
+def _shape(item: dict, fields: dict[str, type]) -> None:
+    for name, kind in fields.items():
+        assert isinstance(item[name], kind), (name, item)
+    for name in ("created_at", "updated_at"):
+        assert ISO_UTC.match(item[name]), item[name]
+
+
+def _create(api: httpx.Client, **fields) -> dict:
+    body = {"email": email(), "first_name": "Jane", "last_name": "Smith", **fields}
+    return ok(api.post(f"{BASE}/customers", json=body), 201)["customer"]
+
+
+# --- create -----------------------------------------------------------------------------------------------
+def test_create_answers_the_seed_example(api: httpx.Client) -> None:
+    sent = {
+        "email": email("newcustomer"),
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "phone": "+1234567890",
+        "status": "active",
+        "additional_info": {"company": "Example Corp", "notes": "VIP customer"},
+    }
+    response = api.post(f"{BASE}/customers", json=sent)
+    body = response.json()
+    assert (
+        response.status_code == 201 and set(body) == {"success", "data"} and set(body["data"]) == {"customer"}
+    )
+    customer = body["data"]["customer"]
+    _shape(customer, {**SEED_LIST_ITEM, "phone": str})
+    for name in ("email", "first_name", "last_name", "phone", "status", "additional_info"):
+        assert customer[name] == sent[name]
+    assert customer["user_id"] is None and customer["total_spent"] == 0 and customer["order_count"] == 0
+    assert customer["full_name"] == "Jane Smith" and customer["ltv"] == 0 and customer["aov"] == 0
+    again = ok(api.get(f"{BASE}/customers/{customer['id']}"))["customer"]
+    assert again["additional_info"] == sent["additional_info"] and again["phone"] == "+1234567890"
+
+
+def test_create_accepts_the_plugins_full_name_and_form_bodies(api: httpx.Client) -> None:
+    created = ok(api.post(f"{BASE}/customers", json={"email": email(), "full_name": "Mary Ann Lee"}), 201)
+    assert (created["customer"]["first_name"], created["customer"]["last_name"]) == ("Mary Ann", "Lee")
+    form = {"email": email(), "first_name": " Form <b>User</b> ", "additional_info[tier]": "gold"}
+    created = ok(api.post(f"{BASE}/customers", data=form), 201)["customer"]
+    assert created["first_name"] == "Form User" and created["additional_info"] == {"tier": "gold"}
+
+
+def test_create_refusals_use_the_seed_codes(api: httpx.Client) -> None:
+    taken = _create(api)["email"]
+    cases = [
+        ({"first_name": "A"}, 422, "validation_error", {"email": {"required": "Email is required."}}),
+        ({"email": "nope", "first_name": "A"}, 422, "invalid_email", None),
+        (
+            {"email": taken.upper(), "first_name": "A"},
+            409,
+            "invalid_email",
+            {"email": {"exist": "Email already exists."}},
+        ),
+        (
+            {"email": email()},
+            422,
+            "validation_error",
+            {"first_name": {"required": "First Name is required."}},
+        ),
+        ({"email": email(), "first_name": "A", "status": "gone"}, 422, "validation_error", None),
+        ({"email": email(), "first_name": "A", "additional_info": "x"}, 422, "validation_error", None),
+        ({"email": email(), "first_name": ["A"]}, 422, "validation_error", None),
+        ({"email": email(), "first_name": "A" * 256}, 422, "validation_error", None),
+        ({"email": email(), "first_name": "A", "user_id": 99999}, 422, "invalid_user", None),
+    ]
+    for body, status, code, errors in cases:
+        refused = error(api.post(f"{BASE}/customers", json=body), status, code)
+        if errors is not None:
+            assert refused["errors"] == errors
+    assert error(
+        api.post(f"{BASE}/customers", content=b"{bad", headers={"content-type": "application/json"}),
+        400,
+        "validation_error",
+    )
+    assert error(api.post(f"{BASE}/customers", json=[1, 2]), 400, "validation_error")
+    total = ok(api.get(f"{BASE}/customers", params={"search": taken}))["pagination"]["total"]
+    assert total == 1  # nothing refused was stored
+
+
+def test_create_with_wp_user_registers_an_account(api: httpx.Client) -> None:
+    created = _create(api, wp_user="yes")
+    assert isinstance(created["user_id"], int)
+    users = ok(api.get(f"{BASE}/customers/attachable-user", params={"search": created["email"]}))["users"]
+    assert users == []  # its new account is linked already
+
+
+# --- details, update, additional info ---------------------------------------------------------------------
+def test_details_include_addresses_and_asked_relations(api: httpx.Client) -> None:
+    customer = _create(api)
+    address = {
+        "first_name": "John",
+        "last_name": "Doe",
+        "address_1": "123 Main St",
+        "city": "New York",
+        "state": "NY",
+        "postcode": "10001",
+        "country": "US",
+    }
+    billing = ok(
+        api.post(f"{BASE}/customers/{customer['id']}/address", json={**address, "type": "billing"}), 201
+    )
+    shipping = ok(
+        api.post(f"{BASE}/customers/{customer['id']}/address", json={**address, "type": "shipping"}), 201
+    )
+    response = api.get(
+        f"{BASE}/customers/{customer['id']}",
+        params={"with[]": ["billing_address", "primary_shipping_address"]},
+    )
+    found = ok(response)["customer"]
+    _shape(found, SEED_DETAIL)
+    assert [a["id"] for a in found["addresses"]] == [billing["address"]["id"], shipping["address"]["id"]]
+    first = found["addresses"][0]
+    assert (
+        {k: first[k] for k in address} == address
+        and first["is_primary"] is True
+        and first["type"] == "billing"
+    )
+    assert [a["id"] for a in found["billing_address"]] == [billing["address"]["id"]]
+    assert found["primary_shipping_address"]["id"] == shipping["address"]["id"]
+    assert (found["country"], found["city"]) == ("US", "New York")
+    assert error(
+        api.get(f"{BASE}/customers/{customer['id']}", params={"with[]": "wpUser"}), 422, "validation_error"
+    )
+
+
+def test_unknown_customers_are_customer_not_found(api: httpx.Client) -> None:
+    refused = error(api.get(f"{BASE}/customers/999999"), 404, "customer_not_found")
+    assert refused["message"] == "Customer with ID 999999 not found"
+    for method, path in [
+        ("GET", "/customers/abc"),
+        ("PUT", "/customers/999999"),
+        ("PUT", "/customers/999999/additional-info"),
+        ("GET", "/customers/get-stats/999999"),
+        ("GET", "/customers/999999/orders"),
+        ("GET", "/customers/999999/address"),
+        ("POST", "/customers/999999/detach-user"),
+    ]:
+        error(api.request(method, f"{BASE}{path}", json={}), 404, "customer_not_found")
+
+
+def test_update_changes_what_was_sent(api: httpx.Client) -> None:
+    customer = _create(api, phone="+1", additional_info={"company": "A"})
+    changed = ok(
+        api.put(f"{BASE}/customers/{customer['id']}", json={"phone": "+1234567890", "status": "inactive"})
+    )
+    found = changed["customer"]
+    assert (found["first_name"], found["last_name"], found["phone"], found["status"]) == (
+        "Jane",
+        "Smith",
+        "+1234567890",
+        "inactive",
+    )
+    assert found["additional_info"] == {"company": "A"} and found["updated_at"] >= customer["updated_at"]
+    # the admin UI's way: POST with a method override, and `id` in the body
+    overridden = api.post(
+        f"{BASE}/customers/{customer['id']}",
+        headers={"X-HTTP-Method-Override": "PUT"},
+        json={"id": str(customer["id"]), "full_name": "Janet Smythe", "email": customer["email"]},
+    )
+    assert (ok(overridden)["customer"]["first_name"], ok(overridden)["customer"]["last_name"]) == (
+        "Janet",
+        "Smythe",
+    )
+    other = _create(api)
+    error(api.put(f"{BASE}/customers/{customer['id']}", json={"email": other["email"]}), 409, "invalid_email")
+    error(api.put(f"{BASE}/customers/{customer['id']}", json={"id": other["id"]}), 422, "validation_error")
+    error(api.put(f"{BASE}/customers/{customer['id']}", json={"first_name": ""}), 422, "validation_error")
+
+
+def test_additional_info_merges_key_by_key(api: httpx.Client) -> None:
+    customer = _create(api, additional_info={"company": "Example Corp", "notes": "VIP"})
+    sent = {"company": "Updated Corp", "notes": None, "custom_field_1": "Custom value"}
+    response = api.put(f"{BASE}/customers/{customer['id']}/additional-info", json=sent)
+    found = ok(response)["customer"]
+    assert found["id"] == customer["id"] and ISO_UTC.match(found["updated_at"])
+    assert found["additional_info"] == {"company": "Updated Corp", "custom_field_1": "Custom value"}
+
+
+# --- stats and orders -------------------------------------------------------------------------------------
+def test_stats_are_honest_zeros_then_the_orders_figures(server: Server, api: httpx.Client) -> None:
+    customer = _create(api)
+    empty = ok(api.get(f"{BASE}/customers/get-stats/{customer['id']}"))["stats"]
+    assert empty == {
+        "total_spent": 0,
+        "order_count": 0,
+        "average_order_value": 0,
+        "last_order_date": None,
+        "first_order_date": None,
+        "currency": "USD",
+    }
+    first, last = datetime(2024, 1, 1, 10), datetime(2024, 1, 15, 14, 30)
+    with writing(server) as unit:
+        ids = [
+            add_order(unit, customer["id"], status, 2500 if status != "pending" else 1000, moment)
+            for status, moment in (("completed", first), ("processing", last), ("pending", last))
+        ]
+        set_stats(
+            unit,
+            customer["id"],
+            orders_count=3,
+            paid_orders_count=3,
+            total_spent=5000,
+            first_order_at=first,
+            last_order_at=last,
+            last_order_id=ids[1],
+            is_paying=True,
+        )
+    stats = ok(api.get(f"{BASE}/customers/get-stats/{customer['id']}"))["stats"]
+    assert stats == {
+        "total_spent": 5000,
+        "order_count": 3,
+        "average_order_value": 1667,
+        "last_order_date": "2024-01-15T14:30:00Z",
+        "first_order_date": "2024-01-01T10:00:00Z",
+        "currency": "USD",
+    }
+    found = ok(api.get(f"{BASE}/customers/{customer['id']}"))["customer"]
+    assert (found["total_spent"], found["order_count"], found["aov"]) == (5000, 3, 1667)
+    orders = ok(api.get(f"{BASE}/customers/{customer['id']}/orders"))["orders"]
+    assert [o["id"] for o in orders] == ids[::-1]
+    assert orders[-1] == {
+        "id": ids[0],
+        "customer_id": customer["id"],
+        "status": "completed",
+        "payment_status": "paid",
+        "total_amount": 2500,
+        "currency": "USD",
+        "payment_method": "",
+        "created_at": "2024-01-01T10:00:00Z",
+        "updated_at": "2024-01-01T10:00:00Z",
+    }
+    assert orders[0]["payment_status"] == "pending" and orders[1]["payment_status"] == "paid"
+
+
+# --- the list ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def crowd(server: Server, api: httpx.Client) -> tuple[str, list[dict]]:
+    """Four customers sharing a marker in their last name, with distinct dates, spend and status."""
+    marker = f"Zq{uuid.uuid4().hex[:6]}"
+    rows = [
+        ("Adam", "active", 500, "2024-01-10"),
+        ("Bella", "inactive", 1500, "2024-03-10"),
+        ("Cyd", "active", 3000, "2024-06-10"),
+        ("Dora", "archived", 0, "2024-12-31"),
+    ]
+    made = []
+    for first, status, spent, day in rows:
+        made.append(
+            _create(
+                api,
+                first_name=first,
+                last_name=f"{marker}{first[0]}",
+                status=status,
+                phone=f"+4420{len(made)}",
+            )
+        )
+        with writing(server) as unit:
+            set_stats(
+                unit,
+                made[-1]["id"],
+                total_spent=spent,
+                paid_orders_count=len(made),
+                created_at=datetime.fromisoformat(f"{day}T12:00:00"),
+            )
+    return marker, made
+
+
+def _ids(api: httpx.Client, **params) -> list[int]:
+    return [c["id"] for c in ok(api.get(f"{BASE}/customers", params=params))["customers"]]
+
+
+def test_list_answers_the_seed_shape(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:
+    marker, made = crowd
+    data = ok(api.get(f"{BASE}/customers", params={"search": marker, "page": 1, "per_page": 3}))
+    assert set(data) == {"customers", "pagination"}
+    assert data["pagination"] == {"current_page": 1, "per_page": 3, "total": 4, "total_pages": 2}
+    for item in data["customers"]:
+        _shape(item, SEED_LIST_ITEM)
+    assert [c["id"] for c in data["customers"]] == [c["id"] for c in made[::-1][:3]]  # id DESC by default
+    second = ok(api.get(f"{BASE}/customers", params={"search": marker, "page": 2, "per_page": 3}))
+    assert [c["id"] for c in second["customers"]] == [made[0]["id"]]
+    assert ok(api.get(f"{BASE}/customers", params={"per_page": 500}))["pagination"]["per_page"] == 100
+    beyond = ok(api.get(f"{BASE}/customers", params={"search": marker, "page": 9}))
+    assert beyond["customers"] == [] and beyond["pagination"]["total"] == 4
+
+
+def test_every_filter(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:
+    marker, made = crowd
+    a, b, c, d = (m["id"] for m in made)
+
+    def filtered(**filters) -> list[int]:
+        return _ids(api, search=marker, **{f"filters[{k}]": v for k, v in filters.items()})
+
+    assert filtered(status="active") == [c, a]
+    assert filtered(date_from="2024-03-10") == [d, c, b]
+    assert filtered(date_to="2024-03-10") == [b, a]  # a whole day: inclusive
+    assert filtered(date_from="2024-02-01", date_to="2024-06-30") == [c, b]
+    assert filtered(date_to="2024-03-10T11:59:59Z") == [a]
+    assert filtered(total_spent_min=1000) == [c, b]
+    assert filtered(total_spent_max=1500) == [d, b, a]
+    assert filtered(total_spent_min=1000, total_spent_max=2000, status="inactive") == [b]
+    # the same filters as a JSON object in the query (as FluentCart's admin sends them) or in a JSON body
+    assert _ids(api, search=marker, filters='{"status": "active", "total_spent_min": 1000}') == [c]
+    as_body = api.request(
+        "GET", f"{BASE}/customers", json={"search": marker, "filters": {"status": "archived"}}
+    )
+    assert [x["id"] for x in ok(as_body)["customers"]] == [d]
+    assert _ids(api, search=marker, **{"scopes[]": "ofArchived"}) == [d]
+    for bad in (
+        {"filters[status]": "gone"},
+        {"filters[date_from]": "yesterday"},
+        {"filters[total_spent_min]": "1.5"},
+        {"filters": "[1"},
+        {"scopes[]": "ofEverything"},
+        {"page": "0"},
+        {"per_page": "x"},
+    ):
+        error(api.get(f"{BASE}/customers", params=bad), 422, "validation_error")
+
+
+def test_every_sort_and_its_aliases(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:
+    marker, made = crowd
+    a, b, c, d = (m["id"] for m in made)
+    ascending = {
+        "id": [a, b, c, d],
+        "email": sorted((m["email"].lower(), m["id"]) for m in made),
+        "first_name": [a, b, c, d],
+        "last_name": [a, b, c, d],
+        "status": [a, c, d, b],  # active, archived, inactive; then by id
+        "created_at": [a, b, c, d],
+        "total_spent": [d, a, b, c],
+        "order_count": [a, b, c, d],
+    }
+    ascending["email"] = [i for _, i in ascending["email"]]
+    for key, expected in ascending.items():
+        assert _ids(api, search=marker, order_by=key, order_type="ASC") == expected, key
+        assert _ids(api, search=marker, order_by=key, order_type="DESC") == expected[::-1], key
+    assert _ids(api, search=marker, sort_by="ltv", sort_type="asc") == ascending["total_spent"]
+    assert _ids(api, search=marker, sort_by="purchase_count", sort_type="desc") == [d, c, b, a]
+    for key in ("updated_at", "first_order_at", "last_purchase_date"):
+        assert sorted(_ids(api, search=marker, order_by=key)) == [a, b, c, d]
+    error(api.get(f"{BASE}/customers", params={"order_by": "password"}), 422, "validation_error")
+    error(api.get(f"{BASE}/customers", params={"order_type": "sideways"}), 422, "validation_error")
+
+
+def test_search_by_name_email_phone_and_id(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:
+    marker, made = crowd
+    a, b, c, d = (m["id"] for m in made)
+    assert _ids(api, search=f"bella {marker}") == [b]
+    assert _ids(api, search=made[2]["email"].upper()) == [c]
+    assert _ids(api, search="+44202") == [c]
+    assert d in _ids(api, search=str(d), per_page=100)  # (phones hold digits too)
+    assert _ids(api, search=str(d), **{"filters[status]": "archived"}) == [d]
+    assert _ids(api, search=f"id={b}") == [b]
+    assert _ids(api, search=f"id::{b}-{c}") == [c, b]
+    assert set(_ids(api, search=f"id>={c}", per_page=100)) >= {c, d}
+    assert a not in _ids(api, search=f"id>{a}", per_page=100)
+    assert _ids(api, search="nobody-like-this") == []
+
+
+# --- attaching users --------------------------------------------------------------------------------------
+def test_attach_and_detach_users(server: Server, api: httpx.Client) -> None:
+    customer = _create(api)
+    account_id, username, _ = staff(server, "subscriber")
+    users = ok(api.get(f"{BASE}/customers/attachable-user", params={"search": username}))
+    assert users == {
+        "users": [
+            {
+                "id": account_id,
+                "ID": account_id,
+                "display_name": username,
+                "user_email": users["users"][0]["user_email"],
+                "user_login": username,
+            }
+        ],
+        "pagination": {"current_page": 1, "per_page": 10, "total": 1, "total_pages": 1},
+    }
+    error(api.post(f"{BASE}/customers/{customer['id']}/attachable-user", json={}), 422, "validation_error")
+    error(
+        api.post(f"{BASE}/customers/{customer['id']}/attachable-user", json={"user_id": 999999}),
+        422,
+        "invalid_user",
+    )
+    attached = ok(
+        api.post(f"{BASE}/customers/{customer['id']}/attachable-user", json={"user_id": str(account_id)})
+    )
+    assert attached["customer"]["id"] == customer["id"] and attached["customer"]["user_id"] == account_id
+    assert ISO_UTC.match(attached["customer"]["updated_at"])
+    assert ok(api.get(f"{BASE}/customers/attachable-user", params={"search": username}))["users"] == []
+    other = _create(api)
+    error(
+        api.post(f"{BASE}/customers/{other['id']}/attachable-user", json={"user_id": account_id}),
+        409,
+        "invalid_user",
+    )
+    second_id, _, _ = staff(server, "subscriber")
+    error(
+        api.post(f"{BASE}/customers/{customer['id']}/attachable-user", json={"user_id": second_id}),
+        409,
+        "invalid_user",
+    )
+    detached = ok(api.post(f"{BASE}/customers/{customer['id']}/detach-user"))["customer"]
+    assert detached["id"] == customer["id"] and detached["user_id"] is None
+    assert ok(api.post(f"{BASE}/customers/{other['id']}/attachable-user", json={"user_id": account_id}))
+
+
+# --- the edges of the wire --------------------------------------------------------------------------------
+def test_routes_methods_and_bodies_at_the_edges(api: httpx.Client) -> None:
+    missing = error(api.get(f"{BASE}/orders"), 404, "rest_no_route")
+    assert missing["message"] == "No route was found matching the URL and request method."
+    wrong = api.delete(f"{BASE}/customers")
+    error(wrong, 404, "rest_no_route")
+    assert wrong.headers["Allow"] == "GET, POST"
+    options = api.options(f"{BASE}/customers/1/address")
+    assert ok(options) == {"methods": ["GET", "POST", "PUT", "DELETE"]}
+    assert ok(api.get(f"{BASE}/customers/"))["pagination"]["current_page"] == 1  # a trailing slash is fine
+    error(
+        api.post(
+            f"{BASE}/customers",
+            content=b"{" + b" " * (1024 * 1024 + 1) + b"}",
+            headers={"content-type": "application/json"},
+        ),
+        413,
+        "request_too_large",
+    )
+    index = api.get(BASE).json()
+    assert (
+        index["namespace"] == "fluent-cart/v2"
+        and "/fluent-cart/v2/customers/do-bulk-action" in index["routes"]
+    )
+    head = api.head(f"{BASE}/customers")
+    assert head.status_code == 200 and head.content == b""
