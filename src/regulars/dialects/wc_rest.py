@@ -22,6 +22,7 @@ from regulars.domain.downloads import Download
 from regulars.domain.errors import DomainError
 from regulars.domain.text import sanitize_text_field
 from regulars.dialects import wc_rest_schema as schema
+from regulars.dialects.wp_schema import ArgError, sanitize, validate
 from regulars.dialects.wordpress import Call, Endpoint, Reply, RestError, Route, pagination
 from regulars.services import downloads as download_service
 from regulars.services import profiles
@@ -190,6 +191,9 @@ def avatar_url(email: str) -> str:
     return f"https://secure.gravatar.com/avatar/{digest}?s=96&d=mm&r=g"
 
 
+_FIELDS: dict[str, Callable[[Shaper, Profile], Any]] = {}
+
+
 @dataclass
 class Shaper:
     """Turns profiles into a version's items for one caller."""
@@ -197,56 +201,23 @@ class Shaper:
     version: Version
     call: Call
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.call.context.settings.timezone)
-
-    @property
-    def shows_meta(self) -> bool:
+    def __post_init__(self) -> None:
+        settings = self.call.context.settings
+        # Local times equal GMT on a UTC site (the default), so no conversion is needed there.
+        self.zone: ZoneInfo | None = None if settings.timezone == "UTC" else ZoneInfo(settings.timezone)
+        self.local_zone = None if self.version.name == "v1" else self.zone
+        self.decimals: int = settings.currency_decimals
         principal = self.call.principal
-        return principal is not None and principal.account.can(roles.EDIT)
+        self.shows_meta = principal is not None and principal.account.can(roles.EDIT)
 
     def address(self, profile: Profile, kind: str, order: tuple[str, ...]) -> dict[str, str]:
         found = profile.address(kind)
-        return {name: found.value(name) if found else "" for name in order}
+        if found is None:
+            return dict.fromkeys(order, "")
+        return {name: getattr(found, name) for name in order}
 
     def field(self, name: str, p: Profile) -> Any:
-        account, stats = p.account, p.stats
-        zone = self.zone
-        match name:
-            case "id":
-                return account.id
-            case "date_created":
-                return wp_date(account.registered_at, None if self.version.name == "v1" else zone)
-            case "date_created_gmt":
-                return wp_date(account.registered_at)
-            case "date_modified":
-                return wp_date(account.modified_at, None if self.version.name == "v1" else zone)
-            case "date_modified_gmt":
-                return wp_date(account.modified_at)
-            case "email" | "first_name" | "last_name" | "username" | "role":
-                return getattr(account, name)
-            case "last_order":
-                return {"id": stats.last_order_id, "date": wp_date(stats.last_order_at)}
-            case "orders_count":
-                return stats.orders_count
-            case "total_spent":
-                return money(stats.total_spent, self.call.context.settings.currency_decimals)
-            case "avatar_url":
-                return avatar_url(account.email)
-            case "billing":
-                return self.address(p, "billing", BILLING_ORDER)
-            case "shipping":
-                return self.address(p, "shipping", SHIPPING_ORDER)
-            case "is_paying_customer":
-                return stats.is_paying
-            case "meta_data":
-                return [
-                    {"id": m.id, "key": m.key, "value": m.value}
-                    for m in account.meta
-                    if not profiles.is_protected_meta(m.key)
-                ]
-        raise KeyError(name)
+        return _FIELDS[name](self, p)
 
     def links(self, p: Profile, exists: bool = True) -> dict[str, Any]:
         """An item's links; a deleted item's self link has no methods left to hint at."""
@@ -272,7 +243,7 @@ class Shaper:
 
     def download(self, d: Download, customer_id: int) -> dict[str, Any]:
         home = self.call.home
-        url = f"{home}/?download_file={d.product_id}&order={d.order_key}&email={quote(d.user_email)}&key={d.download_id}"
+        url = f"{home}/?download_file={d.product_id}&order={d.order_key}&email={quote(d.user_email, safe='@')}&key={d.download_id}"
         values = {
             "download_url": url,
             "download_id": d.download_id,
@@ -297,6 +268,34 @@ class Shaper:
             "order": [{"href": self.call.rest_url(f"/{ns}/orders/{d.order_id}")}],
         }
         return item
+
+
+_FIELDS.update(
+    {
+        "id": lambda s, p: p.account.id,
+        "date_created": lambda s, p: wp_date(p.account.registered_at, s.local_zone),
+        "date_created_gmt": lambda s, p: wp_date(p.account.registered_at),
+        "date_modified": lambda s, p: wp_date(p.account.modified_at, s.local_zone),
+        "date_modified_gmt": lambda s, p: wp_date(p.account.modified_at),
+        "email": lambda s, p: p.account.email,
+        "first_name": lambda s, p: p.account.first_name,
+        "last_name": lambda s, p: p.account.last_name,
+        "username": lambda s, p: p.account.username,
+        "role": lambda s, p: p.account.role,
+        "last_order": lambda s, p: {"id": p.stats.last_order_id, "date": wp_date(p.stats.last_order_at)},
+        "orders_count": lambda s, p: p.stats.orders_count,
+        "total_spent": lambda s, p: money(p.stats.total_spent, s.decimals),
+        "avatar_url": lambda s, p: avatar_url(p.account.email),
+        "billing": lambda s, p: s.address(p, "billing", BILLING_ORDER),
+        "shipping": lambda s, p: s.address(p, "shipping", SHIPPING_ORDER),
+        "is_paying_customer": lambda s, p: p.stats.is_paying,
+        "meta_data": lambda s, p: [
+            {"id": m.id, "key": m.key, "value": m.value}
+            for m in p.account.meta
+            if not profiles.is_protected_meta(m.key)
+        ],
+    }
+)
 
 
 # --- errors: domain reasons in WooCommerce's words -----------------------------------------------------
@@ -738,8 +737,6 @@ def _item_error(item_id: Any, error: RestError) -> dict[str, Any]:
 
 def _validate_item(item: dict[str, Any], args: dict[str, Any]) -> None:
     """Batch items get the same argument checks as single requests (WooCommerce skips them; we do not)."""
-    from regulars.dialects.wp_schema import ArgError, sanitize, validate
-
     invalid: dict[str, ArgError] = {}
     for name, spec in args.items():
         if name in item:

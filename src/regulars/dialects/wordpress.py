@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from regulars import querystring
-from regulars.dialects.wp_auth import Principal
+from regulars.dialects import incoming as incoming_module
+from regulars.dialects.wp_auth import AuthError, Principal, authenticate, key_method_error
 from regulars.dialects.wp_schema import ArgError, sanitize, validate
 
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -196,9 +197,6 @@ class WpJson:
         self.index_info = dict(index_info)
 
     async def __call__(self, request: Request) -> Response:
-        from regulars.dialects import incoming as incoming_module
-        from regulars.dialects.wp_auth import AuthError, authenticate, key_method_error
-
         ctx = self.ctx
         incoming = await incoming_module.read(request, ctx.settings)
         route_path = request.path_params.get("route", "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
+from urllib.parse import unquote
 
 from regulars.auth import keys, oauth
 from regulars.auth.principal import Principal
@@ -67,8 +68,9 @@ def _owner(ctx: Context, consumer_key: str) -> tuple[Any, Any] | None:
 
 
 def _accept(ctx: Context, key: Any, account: Any) -> Principal:
-    with ctx.store.write() as unit:
-        credentials.record_key_use(unit, key, ctx.settings.last_access_resolution)
+    if credentials.key_use_due(key, ctx.settings.last_access_resolution):
+        with ctx.store.write() as unit:
+            credentials.record_key_use(unit, key)
     return Principal(account, key)
 
 
@@ -94,8 +96,6 @@ def oauth_params(incoming: Incoming, form: dict[str, Any] | None) -> dict[str, A
     params: dict[str, Any] = {**incoming.query, **(form or {})}
     header = incoming.headers.get("authorization", "")
     if header[:6].lower() == "oauth ":
-        from urllib.parse import unquote
-
         for name, quoted, bare in _OAUTH_HEADER_PARAM.findall(header[6:]):
             params[name] = unquote(quoted if quoted else bare.strip())
     return params

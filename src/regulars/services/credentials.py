@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,8 +36,6 @@ class IssuedAppPassword:
 
 def site_secret(unit: Unit) -> str:
     """The site's own secret (keys application-password digests); made once, shared by every worker."""
-    import secrets
-
     return unit.options.get_or_create(SITE_SECRET, secrets.token_hex(32))
 
 
@@ -85,11 +84,14 @@ def key_owner(unit: Unit, consumer_key: str) -> tuple[ApiKeyRow, Account | None]
     return row, unit.accounts.get(row.account_id)
 
 
-def record_key_use(unit: Unit, key: ApiKeyRow, resolution_seconds: int) -> None:
-    """Write last_access, at most once per `resolution_seconds` so reads stay reads."""
-    moment = now()
-    if key.last_access is None or moment - key.last_access >= timedelta(seconds=resolution_seconds):
-        unit.credentials.touch_key(key.id, moment)
+def key_use_due(key: ApiKeyRow, resolution_seconds: int) -> bool:
+    """Whether last_access is older than `resolution_seconds`: written that often, reads stay reads."""
+    return key.last_access is None or now() - key.last_access >= timedelta(seconds=resolution_seconds)
+
+
+def record_key_use(unit: Unit, key: ApiKeyRow, resolution_seconds: int = 0) -> None:
+    if key_use_due(key, resolution_seconds):
+        unit.credentials.touch_key(key.id, now())
 
 
 def app_password_owner(unit: Unit, username: str, password: str, secret: str) -> Account | bool | None:

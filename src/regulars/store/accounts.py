@@ -6,13 +6,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from regulars.domain.accounts import Account, MetaEntry
 from regulars.domain.customers import ProfileQuery
 from regulars.domain.errors import Conflict
+from regulars.store.prepared import Prepared
 from regulars.store.tables import account_meta, accounts
 
 _ORDER_COLUMNS = {
@@ -46,6 +47,12 @@ def _account(row: Any) -> Account:
     )
 
 
+_BY_ID = Prepared(select(accounts).where(accounts.c.id == bindparam("id")))
+_META_OF = Prepared(
+    select(account_meta).where(account_meta.c.account_id == bindparam("account_id")).order_by(account_meta.c.id)
+)
+
+
 def like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -56,7 +63,7 @@ class AccountRepository:
 
     # --- reading -------------------------------------------------------------------------------
     def get(self, account_id: int) -> Account | None:
-        row = self.c.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        row = _BY_ID.first(self.c, id=account_id)
         return _account(row) if row else None
 
     def get_many(self, ids: Sequence[int]) -> dict[int, Account]:
@@ -117,10 +124,14 @@ class AccountRepository:
             clauses.append(accounts.c.id == int(term.strip("*")))
         return or_(*clauses) if clauses else and_(accounts.c.id.is_(None))
 
-    def page(self, query: ProfileQuery) -> tuple[list[Account], int]:
+    def count_matching(self, query: ProfileQuery) -> int:
+        """How many accounts a query matches, whatever its limit and offset."""
         where = self._filters(query)
-        total = int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
-        stmt: Select[Any] = select(accounts).where(*where)
+        return int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
+
+    def page(self, query: ProfileQuery) -> tuple[list[Account], int]:
+        total = self.count_matching(query)
+        stmt: Select[Any] = select(accounts).where(*self._filters(query))
         stmt = stmt.order_by(*self._order(query))
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
@@ -184,9 +195,12 @@ class AccountRepository:
         found: dict[int, list[MetaEntry]] = {i: [] for i in ids}
         if not ids:
             return found
-        rows = self.c.execute(
-            select(account_meta).where(account_meta.c.account_id.in_(ids)).order_by(account_meta.c.id)
-        )
+        if len(ids) == 1:
+            rows: Any = _META_OF.all(self.c, account_id=ids[0])
+        else:
+            rows = self.c.execute(
+                select(account_meta).where(account_meta.c.account_id.in_(ids)).order_by(account_meta.c.id)
+            )
         for row in rows:
             found[row.account_id].append(MetaEntry(row.id, row.meta_key, row.meta_value))
         return found

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from regulars.store.prepared import Prepared
 from regulars.store.tables import api_keys, app_passwords, oauth_nonces
 
 
@@ -31,6 +32,9 @@ class AppPasswordRow:
     uuid: str
     name: str
     password_hash: str
+
+
+_KEY_BY_HASH = Prepared(select(api_keys).where(api_keys.c.consumer_key_hash == bindparam("key_hash")))
 
 
 def _key(row: Any) -> ApiKeyRow:
@@ -74,7 +78,7 @@ class CredentialRepository:
         return int(result.inserted_primary_key[0])
 
     def key_by_hash(self, key_hash: str) -> ApiKeyRow | None:
-        row = self.c.execute(select(api_keys).where(api_keys.c.consumer_key_hash == key_hash)).first()
+        row = _KEY_BY_HASH.first(self.c, key_hash=key_hash)
         return _key(row) if row else None
 
     def touch_key(self, key_id: int, now: datetime) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,6 +14,7 @@ from regulars.domain.customer_records import CustomerQuery, IdCondition
 from regulars.domain.customers import ADDRESS_FIELDS, Address, Customer, Stats
 from regulars.domain.errors import Conflict
 from regulars.store.accounts import like_escape
+from regulars.store.prepared import Prepared
 from regulars.store.tables import accounts, addresses, customers
 
 # Sort keys of CustomerQuery and the columns that serve them (each has an index ending in id).
@@ -106,6 +107,12 @@ def _customer(row: Any, found: list[Address]) -> Customer:
     )
 
 
+_BY_ACCOUNT = Prepared(select(customers).where(customers.c.account_id == bindparam("account_id")))
+_ADDRESSES_OF = Prepared(
+    select(addresses).where(addresses.c.customer_id == bindparam("customer_id")).order_by(addresses.c.id)
+)
+
+
 class CustomerRepository:
     def __init__(self, connection: Connection) -> None:
         self.c = connection
@@ -115,8 +122,12 @@ class CustomerRepository:
         ids = [row.id for row in rows]
         by_customer: dict[int, list[Address]] = {i: [] for i in ids}
         if ids:
-            found = self.c.execute(
-                select(addresses).where(addresses.c.customer_id.in_(ids)).order_by(addresses.c.id)
+            found: Any = (
+                _ADDRESSES_OF.all(self.c, customer_id=ids[0])
+                if len(ids) == 1
+                else self.c.execute(
+                    select(addresses).where(addresses.c.customer_id.in_(ids)).order_by(addresses.c.id)
+                )
             )
             for row in found:
                 by_customer[row.customer_id].append(_address(row))
@@ -127,7 +138,7 @@ class CustomerRepository:
         return self._with_addresses(rows)[0] if rows else None
 
     def by_account(self, account_id: int) -> Customer | None:
-        rows = self.c.execute(select(customers).where(customers.c.account_id == account_id)).all()
+        rows = _BY_ACCOUNT.all(self.c, account_id=account_id)
         return self._with_addresses(rows)[0] if rows else None
 
     def by_accounts(self, account_ids: Iterable[int]) -> dict[int, Customer]:

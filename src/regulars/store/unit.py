@@ -47,7 +47,9 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Unit]:
-        with self.engine.connect() as connection, connection.begin():
+        """A unit for reading. No explicit BEGIN: a single indexed lookup runs on its own, and a unit that
+        issues several statements through SQLAlchemy gets one transaction from its autobegin."""
+        with self.engine.connect() as connection:
             yield Unit(connection)
 
     @contextmanager
