@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from regulars import __version__
 from regulars.context import Context
-from regulars.dialects import fluentcart, wc_rest
+from regulars.dialects import fluentcart, wc_legacy_customers, wc_rest
+from regulars.dialects.wc_legacy import LegacyApi
 from regulars.dialects.wordpress import WpJson
 from regulars.settings import Settings
 
@@ -27,26 +28,36 @@ async def ping(_request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     ctx = Context.build(settings)
+    site = {
+        "name": "Regulars",
+        "description": f"Regulars {__version__}: WooCommerce- and FluentCart-compatible customers",
+    }
     wp_json = WpJson(
         ctx,
         wc_rest.all_routes(),
-        {
-            "name": "Regulars",
-            "description": f"Regulars {__version__}: WooCommerce- and FluentCart-compatible customers",
-            "gmt_offset": "0",
-            "timezone_string": settings.timezone,
-        },
+        {**site, "gmt_offset": "0", "timezone_string": settings.timezone},
     )
     fluent_cart = fluentcart.api(ctx)
+    legacy = LegacyApi(ctx, wc_legacy_customers.routes(), site)
+
+    async def site_root(request: Request) -> Response:
+        """The site root: ?wc-api-version=&wc-api-route= is the legacy API, anything else WordPress's."""
+        if "wc-api-version" in request.query_params and "wc-api-route" in request.query_params:
+            return await legacy(request)
+        return await wp_json(request)
+
     routes = [
         Route("/ping", ping, methods=["GET", "HEAD"]),
         Route("/wp-json", wp_json.__call__, methods=ALL_METHODS),
         Route("/wp-json/fluent-cart/v2", fluent_cart.__call__, methods=ALL_METHODS),
         Route("/wp-json/fluent-cart/v2/{route:path}", fluent_cart.__call__, methods=ALL_METHODS),
         Route("/wp-json/{route:path}", wp_json.__call__, methods=ALL_METHODS),
-        Route("/index.php", wp_json.__call__, methods=ALL_METHODS),
-        Route("/", wp_json.__call__, methods=ALL_METHODS),
+        Route("/wc-api/{version}", legacy.__call__, methods=ALL_METHODS),
+        Route("/wc-api/{version}/{route:path}", legacy.__call__, methods=ALL_METHODS),
+        Route("/index.php", site_root, methods=ALL_METHODS),
+        Route("/", site_root, methods=ALL_METHODS),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield

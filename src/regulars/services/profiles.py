@@ -70,6 +70,10 @@ def page(unit: Unit, query: ProfileQuery) -> Page:
     return Page(assemble(unit, found), total)
 
 
+def count(unit: Unit, query: ProfileQuery) -> int:
+    return unit.accounts.count_matching(query)
+
+
 def _check_new_email(unit: Unit, email: str | None) -> str:
     if email and not is_email(email):
         raise Invalid("invalid_email", "email")

@@ -1,0 +1,452 @@
+"""The legacy API's customers (/wc-api/v2/customers, /wc-api/v3/customers): list, count, one by id or
+email, create, edit, delete, a customer's orders and downloads, and bulk create/edit.
+
+Each handler follows WC_API_Customers: the order of its checks, its statuses (edit answers 400 where
+read answers 404/401) and its words. The rules themselves are the services'.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from regulars.dialects import wc_legacy_shape as shape
+from regulars.dialects.wc_legacy import (
+    CREATABLE,
+    DELETABLE,
+    EDITABLE,
+    READABLE,
+    Call,
+    Endpoint,
+    LegacyError,
+    Reply,
+    Route,
+    filter_fields,
+    pagination_headers,
+    user_query_pages,
+)
+from regulars.dialects.wc_rest import rest_error
+from regulars.domain import accounts as roles
+from regulars.domain.accounts import Account, is_email
+from regulars.domain.customers import Profile, ProfileChange, ProfileQuery
+from regulars.domain.errors import Conflict, DomainError
+from regulars.domain.orders import Order
+from regulars.domain.text import sanitize_text_field
+from regulars.services import downloads as download_service
+from regulars.services import orders as order_service
+from regulars.services import profiles
+from regulars.store.unit import Unit
+
+DEFAULT_LIMIT = 10  # WordPress's posts_per_page, the legacy page size
+_LEADING_INT = re.compile(r"^\s*([+-]?\d+)")
+
+
+def intval(value: Any) -> int:
+    """PHP's intval for what a request carries: the leading integer of a string, else 0."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    found = _LEADING_INT.match(value) if isinstance(value, str) else None
+    return int(found.group(1)) if found else 0
+
+
+def legacy_error(error: DomainError, email: str | None = None) -> LegacyError:
+    """A domain refusal in the legacy API's words, which are WooCommerce's registration words.
+
+    Editing a customer onto another's email is refused with the words a create would get (WooCommerce
+    answers 200 and silently keeps the old email; Regulars says why instead).
+    """
+    if error.reason == "email_taken":
+        error = Conflict("email_exists", "email", email=email or "")
+    if error.reason == "account":
+        return LegacyError("woocommerce_api_invalid_customer", "Invalid customer", 404)
+    rest = rest_error(error)
+    return LegacyError(rest.code, rest.message, rest.status)
+
+
+# --- who may do what to which customer (WC_API_Customers::validate_request) ----------------------------
+@dataclass(frozen=True)
+class Access:
+    missing_status: int  # an unknown or zero id
+    refused_status: int
+    allowed: Callable[[Account, Account], bool]
+    code: str
+    message: str
+
+
+READ = Access(
+    404,
+    401,
+    lambda actor, _target: actor.can(roles.LIST),
+    "woocommerce_api_user_cannot_read_customer",
+    "You do not have permission to read this customer",
+)
+EDIT = Access(
+    400,
+    400,
+    lambda actor, target: actor.may_edit(target),
+    "woocommerce_api_user_cannot_edit_customer",
+    "You do not have permission to edit this customer",
+)
+DELETE = Access(
+    404,
+    401,
+    lambda actor, target: actor.may_delete(target),
+    "woocommerce_api_user_cannot_delete_customer",
+    "You do not have permission to delete this customer",
+)
+
+
+def _actor(call: Call) -> Account:
+    assert call.principal is not None  # every route but the index is authenticated first
+    return call.principal.account
+
+
+def _target(unit: Unit, actor: Account, raw_id: Any, access: Access) -> Profile:
+    account_id = abs(intval(raw_id))
+    if not account_id:
+        raise LegacyError("woocommerce_api_invalid_customer_id", "Invalid customer ID", access.missing_status)
+    profile = profiles.get(unit, account_id)
+    if profile is None:
+        raise LegacyError("woocommerce_api_invalid_customer", "Invalid customer", access.missing_status)
+    if not access.allowed(actor, profile.account):
+        raise LegacyError(access.code, access.message, access.refused_status)
+    return profile
+
+
+# --- reading requests ------------------------------------------------------------------------------------
+def _scalar(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
+
+
+def _address(value: Any, names: tuple[str, ...]) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {name: str(value[name]) for name in names if _scalar(value.get(name)) is not None}
+
+
+def change_from(body: dict[str, Any], creating: bool) -> ProfileChange:
+    """The customer object of a request; `username` counts only when creating (edit ignores it)."""
+    names = {n: _scalar(body.get(n)) for n in ("first_name", "last_name")}
+    return ProfileChange(
+        email=_scalar(body.get("email")),
+        first_name=None if names["first_name"] is None else sanitize_text_field(names["first_name"]),
+        last_name=None if names["last_name"] is None else sanitize_text_field(names["last_name"]),
+        username=(_scalar(body.get("username")) or None) if creating else None,
+        password=_scalar(body.get("password")) or None,
+        billing=_address(body.get("billing_address"), shape.BILLING),
+        shipping=_address(body.get("shipping_address"), shape.SHIPPING),
+    )
+
+
+def _customer_body(data: Any, action: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or data.get("customer") is None:
+        raise LegacyError(
+            "woocommerce_api_missing_customer_data", f"No customer data specified to {action} customer", 400
+        )
+    body = data["customer"]
+    return body if isinstance(body, dict) else {}
+
+
+def _search_columns(term: str) -> tuple[str, ...]:
+    """WP_User_Query picks the columns by the term: an email, a number, a URL (accounts keep none) or text."""
+    bare = term.strip("*")
+    if "@" in bare:
+        return ("email",)
+    if bare.isdigit():
+        return ("username", "id")
+    if bare.startswith(("http://", "https://")):
+        return ()
+    return ("username", "email", "display_name")
+
+
+# WP_User_Query's orderby names; an unknown one sorts by login, as WordPress does. Accounts keep no URL
+# and no posts, so those sorts are ties, in id order.
+_ORDERBY = {
+    "ID": "id",
+    "id": "id",
+    "login": "username",
+    "user_login": "username",
+    "nicename": "username",
+    "user_nicename": "username",
+    "email": "email",
+    "user_email": "email",
+    "registered": "registered_at",
+    "user_registered": "registered_at",
+    "name": "display_name",
+    "display_name": "display_name",
+    "url": "id",
+    "user_url": "id",
+    "post_count": "id",
+}
+_FRACTION = re.compile(r"\.\d+")
+_OFFSET = re.compile(r"[+-]\d+:+\d+$")
+
+
+def parse_datetime(value: str) -> datetime:
+    """WC_API_Server::parse_datetime: fractions dropped, any offset read as UTC, nonsense is the epoch."""
+    cleaned = _OFFSET.sub("", _FRACTION.sub("", value.strip())).removesuffix("Z").removesuffix("z")
+    try:
+        return datetime.fromisoformat(cleaned).replace(tzinfo=None)
+    except ValueError:
+        return datetime(1970, 1, 1)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def query_from(call: Call, paged: bool) -> ProfileQuery:
+    """filter[role|q|limit|offset|created_at_min|created_at_max|order|orderby] and page, as
+    WC_API_Customers::query_customers reads them."""
+    f = call.filter
+    role = _text(f.get("role")) or "customer"
+    term = _text(f.get("q"))
+    query = ProfileQuery(
+        role=None if role == "all" and call.version.every_role else role,
+        search=term or None,
+        search_columns=_search_columns(term) if term else (),
+        orderby=_ORDERBY.get(_text(f.get("orderby")), "username") if f.get("orderby") else "registered_at",
+        descending=bool(f.get("order")) and _text(f.get("order")).upper() != "ASC",
+        limit=None,
+    )
+    # The stored times have whole seconds, so ">= min" is "> min - 1s" (and likewise for max).
+    if _text(f.get("created_at_min")):
+        query.registered_after = parse_datetime(f["created_at_min"]) - timedelta(seconds=1)
+    if _text(f.get("created_at_max")):
+        query.registered_before = parse_datetime(f["created_at_max"]) + timedelta(seconds=1)
+    if not paged:
+        return query
+    limit = intval(f.get("limit"))
+    if limit == -1:
+        return query
+    query.limit = abs(limit) or DEFAULT_LIMIT
+    page = abs(intval(call.query.get("page", 1)))
+    offset = abs(intval(f.get("offset")))
+    query.offset = offset or query.limit * max(page - 1, 0)
+    return query
+
+
+# --- handlers ----------------------------------------------------------------------------------------------
+def _decimals(call: Call) -> int:
+    return int(call.context.settings.currency_decimals)
+
+
+def _shown(call: Call, profile: Profile) -> dict[str, Any]:
+    return filter_fields(shape.customer(profile, call.version, _decimals(call)), call.query.get("fields"))
+
+
+def _remember_figures(call: Call, shown: list[Profile]) -> None:
+    """WooCommerce caches the figures a legacy customer reports (last order, order count, money spent)
+    in user meta, where REST's meta_data then lists them; Regulars keeps them the same way."""
+    stale = [p for p in shown if profiles.stale_stat_cache(p, profiles.STAT_CACHE_KEYS)]
+    if stale:
+        with call.context.store.write() as unit:
+            for profile in stale:
+                profiles.refresh_stat_cache(unit, profile, profiles.STAT_CACHE_KEYS)
+
+
+def _reported(unit: Unit, profile: Profile) -> Profile:
+    """A profile a write just produced, its figures cached in the same unit (see _remember_figures)."""
+    profiles.refresh_stat_cache(unit, profile, profiles.STAT_CACHE_KEYS)
+    return profile
+
+
+def list_customers(call: Call) -> Reply:
+    """Callers without list_users get an empty list; the headers still count every match (as WooCommerce)."""
+    query = query_from(call, paged=True)
+    with call.context.store.read() as unit:
+        found = profiles.page(unit, query)
+    readable = found.items if _actor(call).can(roles.LIST) else []
+    items = [_shown(call, p) for p in readable]
+    _remember_figures(call, readable)
+    page, total_pages = user_query_pages(found.total, query.limit, query.offset)
+    headers = pagination_headers(call, found.total, page, total_pages, single=len(found.items) == 1)
+    return Reply({"customers": items}, headers=headers)
+
+
+def count_customers(call: Call) -> Reply:
+    if not _actor(call).can(roles.LIST):
+        raise LegacyError(
+            "woocommerce_api_user_cannot_read_customers_count",
+            "You do not have permission to read the customers count",
+            401,
+        )
+    with call.context.store.read() as unit:
+        return Reply({"count": profiles.count(unit, query_from(call, paged=False))})
+
+
+def get_customer(call: Call) -> Reply:
+    with call.context.store.read() as unit:
+        profile = _target(unit, _actor(call), call.url_params["id"], READ)
+    _remember_figures(call, [profile])
+    return Reply({"customer": _shown(call, profile)})
+
+
+def get_customer_by_email(call: Call) -> Reply:
+    email = call.url_params["email"]
+    with call.context.store.read() as unit:
+        found = profiles.by_email(unit, email) if is_email(email) else None
+        if found is None:
+            raise LegacyError("woocommerce_api_invalid_customer_email", "Invalid customer email", 404)
+        profile = _target(unit, _actor(call), found.id, READ)
+    _remember_figures(call, [profile])
+    return Reply({"customer": _shown(call, profile)})
+
+
+def _create(unit: Unit, actor: Account, data: Any) -> Profile:
+    body = _customer_body(data, "create")
+    if not actor.can(roles.CREATE_USERS):
+        raise LegacyError(
+            "woocommerce_api_user_cannot_create_customer",
+            "You do not have permission to create this customer",
+            401,
+        )
+    if body.get("email") is None:
+        raise LegacyError("woocommerce_api_missing_customer_email", "Missing parameter email", 400)
+    try:
+        return _reported(unit, profiles.create(unit, change_from(body, creating=True)))
+    except DomainError as exc:
+        raise legacy_error(exc) from exc
+
+
+def _edit(unit: Unit, actor: Account, raw_id: Any, data: Any) -> Profile:
+    body = _customer_body(data, "edit")
+    target = _target(unit, actor, raw_id, EDIT)
+    change = change_from(body, creating=False)
+    try:
+        return _reported(unit, profiles.update(unit, target.id, change))
+    except DomainError as exc:
+        raise legacy_error(exc, change.email) from exc
+
+
+def create_customer(call: Call) -> Reply:
+    with call.context.store.write() as unit:
+        profile = _create(unit, _actor(call), call.data)
+    return Reply({"customer": shape.customer(profile, call.version, _decimals(call))}, 201)
+
+
+def edit_customer(call: Call) -> Reply:
+    with call.context.store.write() as unit:
+        profile = _edit(unit, _actor(call), call.url_params["id"], call.data)
+    return Reply({"customer": shape.customer(profile, call.version, _decimals(call))})
+
+
+def delete_customer(call: Call) -> Reply:
+    with call.context.store.write() as unit:
+        target = _target(unit, _actor(call), call.url_params["id"], DELETE)
+        profiles.delete(unit, target.id)
+    return Reply({"message": "Permanently deleted customer"})
+
+
+def _orders_query(call: Call, found: list[Order]) -> tuple[list[Order], list[tuple[str, str]]]:
+    """v3's orders query for one customer: filter[status] (a comma list), filter[limit] (10; -1 for all),
+    always page 1, with its pagination headers."""
+    f = call.filter
+    statuses = [s.strip() for s in _text(f.get("status")).split(",") if s.strip()]
+    found = [o for o in found if o.status in statuses] if statuses else found
+    limit = intval(f.get("limit")) or DEFAULT_LIMIT
+    total = len(found)
+    pages = math.ceil(total / limit) if limit > 0 else min(total, 1)
+    headers = pagination_headers(call, total, 1, pages, single=False)
+    return (found[:limit] if limit > 0 else found), headers
+
+
+def customer_orders(call: Call) -> Reply:
+    """v3: the orders query (newest first, see _orders_query; filter[dp] decimals); v2: every order,
+    oldest first, without pagination headers."""
+    version = call.version
+    with call.context.store.read() as unit:
+        profile = _target(unit, _actor(call), call.url_params["id"], READ)
+        record = profile.customer
+        newest_first = version.orders_as_query
+        found = order_service.for_customer(unit, record.id, newest_first=newest_first) if record else []
+    headers: list[tuple[str, str]] = []
+    places = 2
+    if version.orders_as_query:
+        found, headers = _orders_query(call, found)
+        places = max(intval(call.filter.get("dp", places)), 0)
+    decimals = _decimals(call)
+    owner = shape.customer(profile, version, decimals)
+    fields = call.query.get("fields")
+    orders = [
+        filter_fields(shape.order(o, version, owner, profile.id, call.base, decimals, places), fields)
+        for o in found
+    ]
+    if orders:
+        _remember_figures(call, [profile])  # each order reports its customer
+    return Reply({"orders": orders}, headers=headers)
+
+
+def customer_downloads(call: Call) -> Reply:
+    with call.context.store.read() as unit:
+        profile = _target(unit, _actor(call), call.url_params["id"], READ)
+        found = download_service.available(unit, profile.customer)
+    return Reply({"downloads": [shape.download(d, call.base) for d in found]})
+
+
+def bulk(call: Call) -> Reply:
+    """Create (no id) or edit (an id) each item in turn, errors in place; 201 once anything was created."""
+    data = call.data
+    if not isinstance(data, dict) or data.get("customers") is None:
+        raise LegacyError(
+            "woocommerce_api_missing_customers_data",
+            "No customers data specified to create/edit customers",
+            400,
+        )
+    items = data["customers"]
+    items = list(items.values()) if isinstance(items, dict) else items if isinstance(items, list) else []
+    limit = call.context.settings.batch_limit
+    if len(items) > limit:
+        raise LegacyError(
+            "woocommerce_api_customers_request_entity_too_large",
+            f"Unable to accept more than {limit} items for this request.",
+            413,
+        )
+    actor, decimals = _actor(call), _decimals(call)
+    results: list[dict[str, Any]] = []
+    created = False
+    with call.context.store.write() as unit:
+        for item in items:
+            item_id = intval(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else 0
+            try:
+                with unit.savepoint():
+                    if item_id:
+                        profile = _edit(unit, actor, item_id, {"customer": item})
+                    else:
+                        profile = _create(unit, actor, {"customer": item})
+                        created = True
+            except LegacyError as exc:
+                results.append({"id": item_id, "error": exc.entry()})
+                continue
+            results.append(shape.customer(profile, call.version, decimals))
+    return Reply({"customers": results}, 201 if created else 200)
+
+
+def routes() -> list[Route]:
+    """The customer routes, in the order WooCommerce registers them (the first match wins)."""
+    return [
+        Route("/customers", (Endpoint(READABLE, list_customers), Endpoint(CREATABLE, create_customer, True))),
+        Route("/customers/count", (Endpoint(READABLE, count_customers),)),
+        Route(
+            r"/customers/(?P<id>\d+)",
+            (
+                Endpoint(READABLE, get_customer),
+                Endpoint(EDITABLE, edit_customer, True),
+                Endpoint(DELETABLE, delete_customer),
+            ),
+        ),
+        Route(r"/customers/email/(?P<email>.+)", (Endpoint(READABLE, get_customer_by_email),)),
+        Route(r"/customers/(?P<id>\d+)/orders", (Endpoint(READABLE, customer_orders),)),
+        Route(r"/customers/(?P<id>\d+)/downloads", (Endpoint(READABLE, customer_downloads),)),
+        Route("/customers/bulk", (Endpoint(EDITABLE, bulk, True),)),
+    ]
