@@ -13,12 +13,20 @@ class NonceStore(Protocol):
 
 
 class DatabaseNonces:
+    # Expired nonces are swept at most this often (seconds), not on every request.
+    SWEEP_EVERY = 60
+
     def __init__(self, store: object) -> None:
         self.store = store
+        self.swept_at = 0
 
     def use(self, key_id: int, nonce: str, timestamp: int, now: int) -> bool:
+        sweep = now - self.swept_at >= self.SWEEP_EVERY
         with self.store.write() as unit:  # type: ignore[attr-defined]
-            return unit.credentials.use_nonce(key_id, nonce, timestamp, now - WINDOW_SECONDS)
+            fresh = unit.credentials.use_nonce(key_id, nonce, timestamp, now - WINDOW_SECONDS if sweep else None)
+        if sweep:
+            self.swept_at = now
+        return fresh
 
 
 class RedisNonces:
