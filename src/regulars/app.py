@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from regulars import __version__
 from regulars.context import Context
-from regulars.dialects import fluentcart, wc_legacy_customers, wc_rest
+from regulars.dialects import fluentcart, wc_legacy_customers, wc_orders, wc_rest
 from regulars.dialects.wc_legacy import LegacyApi
 from regulars.dialects.wordpress import WpJson
 from regulars.settings import Settings
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     }
     wp_json = WpJson(
         ctx,
-        wc_rest.all_routes(),
+        [*wc_rest.all_routes(), *wc_orders.all_routes()],
         {**site, "gmt_offset": "0", "timezone_string": settings.timezone},
     )
     fluent_cart = fluentcart.api(ctx)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,9 @@ class Replay:
             url = self.signed(url, params, method, auth, key)
             params = {}
         with httpx.Client(verify=self.server.ca_file, timeout=30) as client:
-            response = client.request(method, url, params=params or None, content=content, headers=headers, **kwargs)
+            response = client.request(
+                method, url, params=params or None, content=content, headers=headers, **kwargs
+            )
         return response, base
 
     def signed(self, url: str, params: dict[str, str], method: str, auth: str, key: Any) -> str:
@@ -103,12 +106,19 @@ class Replay:
         if legacy:
             version = "v2" if "/wc-api/v2" in url else "v3"
         if auth == "oauth-v2-signed-as-v3":
-            oauth = OAuth(full.replace("/wc-api/v2", "/wc-api/v3"), key.consumer_key, key.consumer_secret,
-                          version="v3", method=method)
+            oauth = OAuth(
+                full.replace("/wc-api/v2", "/wc-api/v3"),
+                key.consumer_key,
+                key.consumer_secret,
+                version="v3",
+                method=method,
+            )
             return url + "?" + oauth.get_oauth_url().split("?", 1)[1]
         if auth == "oauth-v2-secret-amp":
             version = "v3"
-        return OAuth(full, key.consumer_key, key.consumer_secret, version=version, method=method).get_oauth_url()
+        return OAuth(
+            full, key.consumer_key, key.consumer_secret, version=version, method=method
+        ).get_oauth_url()
 
     # --- comparing ------------------------------------------------------------------------------------
     def compare(self, expected: Any, actual: Any, where: str, base: str) -> None:
@@ -163,7 +173,7 @@ class Replay:
         tokens = re.compile("|".join([re.escape("<base>"), SYMBOL.pattern, _MARKER.pattern]))
         seen: set[str] = set()
         for match in tokens.finditer(expected):
-            out.append(re.escape(expected[pos:match.start()]))
+            out.append(re.escape(expected[pos : match.start()]))
             token = match.group(0)
             if token == "<base>":
                 out.append(re.escape(base))
@@ -201,7 +211,9 @@ class Replay:
         elif known != value:
             self.problems.append(f"{where}: expected {symbol} = {known}, got {value}")
 
-    def compare_headers(self, expected: dict[str, Any], response: httpx.Response, where: str, base: str) -> None:
+    def compare_headers(
+        self, expected: dict[str, Any], response: httpx.Response, where: str, base: str
+    ) -> None:
         for name, want in expected.items():
             if name == "www-authenticate":
                 got = "www-authenticate" in response.headers
@@ -212,7 +224,9 @@ class Replay:
                 if got_type != want:
                     self.problems.append(f"{where} content-type: expected {want}, got {got_type}")
             elif name == "allow":
-                got_allow = sorted(m.strip() for m in response.headers.get("allow", "").split(",") if m.strip())
+                got_allow = sorted(
+                    m.strip() for m in response.headers.get("allow", "").split(",") if m.strip()
+                )
                 if got_allow != sorted(want):
                     self.problems.append(f"{where} allow: expected {sorted(want)}, got {got_allow}")
             elif name == "link":
@@ -230,11 +244,14 @@ class Replay:
         response, base = self.send(step["request"], expected)
         where = f"step {index} {step['request']['method']} {step['request']['path']}"
         if response.status_code != expected["status"]:
-            self.problems.append(f"{where}: status {response.status_code}, expected {expected['status']}: "
-                                 f"{response.text[:300]}")
+            self.problems.append(
+                f"{where}: status {response.status_code}, expected {expected['status']}: "
+                f"{response.text[:300]}"
+            )
         if "json" in expected:
             try:
-                actual = as_recorded(step["request"]["path"], response.json())
+                recorded = as_recorded(step["request"]["path"], response.json())
+                actual = with_run_values(expected["json"], recorded)
             except ValueError:
                 self.problems.append(f"{where}: not JSON: {response.text[:200]!r}")
             else:
@@ -253,14 +270,84 @@ def parse_links(response: httpx.Response) -> list[dict[str, Any]]:
         for part in re.findall(r"<([^>]*)>\s*;\s*rel=\"([^\"]*)\"", header):
             url, rel = part
             split = urlsplit(url)
-            query = {k: v for k, v in parse_qsl(split.query, keep_blank_values=True) if not k.startswith(HIDDEN_QUERY)}
+            query = {
+                k: v
+                for k, v in parse_qsl(split.query, keep_blank_values=True)
+                if not k.startswith(HIDDEN_QUERY)
+            }
             found.append({"rel": rel, "url": f"{split.scheme}://{split.netloc}{split.path}", "query": query})
     return sorted(found, key=lambda link: link["rel"])  # the recordings list links by relation
 
 
+# Meta values the recorder left literal though they differ from run to run: the day of the recording
+# (wc_last_active, a UTC midnight in epoch seconds) and WordPress's own id of the last order.
+RUN_SPECIFIC_META: dict[str, Callable[[Any], bool]] = {
+    "wc_last_active": lambda v: isinstance(v, str) and v.isdigit() and int(v) % 86400 == 0,
+    "wc_last_order_wp": lambda v: isinstance(v, str) and v.isdigit(),
+}
+
+
+def with_run_values(expected: Any, actual: Any) -> Any:
+    """Where the recording shows a run-specific meta value, an actual value of that shape stands for it."""
+    if isinstance(expected, list) and isinstance(actual, list):
+        paired = [with_run_values(e, a) for e, a in zip(expected, actual, strict=False)]
+        return paired + actual[len(expected) :]
+    if not (isinstance(expected, dict) and isinstance(actual, dict)):
+        return actual
+    recorded = {m.get("key"): m.get("value") for m in expected.get("meta_data") or [] if isinstance(m, dict)}
+    meta = actual.get("meta_data")
+    if not recorded or not isinstance(meta, list):
+        return actual
+    kept = [
+        {**m, "value": recorded[m["key"]]}
+        if isinstance(m, dict)
+        and m.get("key") in RUN_SPECIFIC_META
+        and m["key"] in recorded
+        and RUN_SPECIFIC_META[m["key"]](m.get("value"))
+        else m
+        for m in meta
+    ]
+    return {**actual, "meta_data": kept}
+
+
+# What the recordings kept of products and orders: the fields customers' figures and downloads depend on.
+RECORDED_FIELDS = {
+    "products": (
+        "id",
+        "name",
+        "type",
+        "status",
+        "downloadable",
+        "virtual",
+        "price",
+        "regular_price",
+        "download_limit",
+        "download_expiry",
+        "downloads",
+    ),
+    "orders": (
+        "id",
+        "parent_id",
+        "status",
+        "currency",
+        "total",
+        "customer_id",
+        "date_paid",
+        "date_paid_gmt",
+        "date_completed",
+        "date_completed_gmt",
+        "payment_method",
+    ),
+}
+
+
 def as_recorded(path: str, body: Any) -> Any:
     """The part of a body the recording kept: of the /wc-api/vN index, its URL, API version, customer
-    routes and store settings (the store's name, versions, SSL flag and other routes went to `info`)."""
+    routes and store settings (the store's name, versions, SSL flag and other routes went to `info`);
+    of a wc/vN product or order, RECORDED_FIELDS."""
+    resource = re.fullmatch(r"/wp-json/wc/v\d/(products|orders)(/[^/]+)?", path)
+    if resource and isinstance(body, dict) and "id" in body:
+        return {name: body[name] for name in RECORDED_FIELDS[resource.group(1)] if name in body}
     store = body.get("store") if isinstance(body, dict) else None
     if not re.fullmatch(r"/wc-api/v\d/?", path) or not isinstance(store, dict):
         return body

@@ -26,10 +26,13 @@ CREATE_USERS = "create_users"
 EDIT = "edit_users"
 DELETE = "delete_users"
 PROMOTE = "promote_users"
+# The shop's records: both shop roles hold every capability WordPress registers for them.
+SHOP_ORDERS = "edit_shop_orders"
+PRODUCTS = "edit_products"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "administrator": frozenset({LIST, CREATE, CREATE_USERS, EDIT, DELETE, PROMOTE}),
-    "shop_manager": frozenset({LIST, CREATE, EDIT}),
+    "administrator": frozenset({LIST, CREATE, CREATE_USERS, EDIT, DELETE, PROMOTE, SHOP_ORDERS, PRODUCTS}),
+    "shop_manager": frozenset({LIST, CREATE, EDIT, SHOP_ORDERS, PRODUCTS}),
 }
 
 # Roles whose email and password the customers endpoints may change, and which they may delete.

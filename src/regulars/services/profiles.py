@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from regulars.auth.passwords import hash_password
@@ -270,3 +270,17 @@ def forget_stat_cache(unit: Unit, account_id: int) -> None:
     """Orders changed: the cached figures are dropped, to be written again by the next view."""
     for key in STAT_CACHE_KEYS:
         unit.accounts.delete_meta(account_id, key)
+
+
+LAST_ACTIVE = "wc_last_active"
+
+
+def mark_active(unit: Unit, account_id: int, moment: datetime) -> None:
+    """WooCommerce stamps the day a customer last ordered into meta (the UTC midnight, in epoch seconds),
+    updating the one row it keeps for it."""
+    day = str(int(moment.replace(hour=0, minute=0, second=0, tzinfo=UTC).timestamp()))
+    current = next((m for m in unit.accounts.meta([account_id])[account_id] if m.key == LAST_ACTIVE), None)
+    if current is None:
+        unit.accounts.add_meta(account_id, LAST_ACTIVE, day)
+    elif current.value != day:
+        unit.accounts.set_meta_value(current.id, LAST_ACTIVE, day)

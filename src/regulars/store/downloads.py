@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, insert, or_, select, update
 
-from regulars.domain.downloads import Download
+from regulars.domain.downloads import Download, Grant
 from regulars.store.tables import download_permissions, orders, products
 
 
@@ -15,10 +16,15 @@ class DownloadRepository:
         self.c = connection
 
     def available(self, customer_id: int, statuses: tuple[str, ...], moment: datetime) -> list[Download]:
-        """Permissions still usable: orders that grant access, downloads left, not expired, file still there."""
+        """Permissions still usable: orders granting access, downloads left, not expired, file still there."""
         p = download_permissions
         rows = self.c.execute(
-            select(p, products.c.name.label("product_name"), products.c.downloads, products.c.data)
+            select(
+                p,
+                products.c.name.label("product_name"),
+                products.c.slug.label("product_slug"),
+                products.c.downloads,
+            )
             .join(orders, orders.c.id == p.c.order_id)
             .join(products, products.c.id == p.c.product_id)
             .where(
@@ -41,7 +47,7 @@ class DownloadRepository:
                     download_id=row.download_id,
                     product_id=row.product_id,
                     product_name=row.product_name,
-                    product_slug=(row.data or {}).get("slug", ""),
+                    product_slug=row.product_slug,
                     order_id=row.order_id,
                     order_key=row.order_key,
                     user_email=row.user_email,
@@ -52,3 +58,21 @@ class DownloadRepository:
                 )
             )
         return found
+
+    def granted(self, order_id: int) -> bool:
+        found = self.c.execute(
+            select(download_permissions.c.id).where(download_permissions.c.order_id == order_id)
+        )
+        return found.first() is not None
+
+    def grant(self, grants: list[Grant]) -> None:
+        if grants:
+            self.c.execute(insert(download_permissions), [asdict(g) for g in grants])
+
+    def reassign(self, order_id: int, customer_id: int | None, user_email: str) -> None:
+        """An order changed hands or billing email: its permissions follow, as WooCommerce's do."""
+        self.c.execute(
+            update(download_permissions)
+            .where(download_permissions.c.order_id == order_id)
+            .values(customer_id=customer_id, user_email=user_email)
+        )

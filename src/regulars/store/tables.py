@@ -185,6 +185,7 @@ products = Table(
     metadata,
     _id(),
     Column("name", String(255), nullable=False, server_default=""),
+    Column("slug", String(200), nullable=False, server_default=""),  # migration 0003_order_lines
     Column("sku", String(100), nullable=False, server_default=""),
     Column("type", String(32), nullable=False, server_default="simple"),
     Column("status", String(32), nullable=False, server_default="publish"),
@@ -199,6 +200,10 @@ products = Table(
     Column("created_at", DateTime, nullable=False),
     Column("modified_at", DateTime, nullable=False),
 )
+# Product lookups and list sorts (migration 0003_order_lines).
+Index("ix_products_slug", products.c.slug)
+Index("ix_products_sku", products.c.sku)
+Index("ix_products_created_at", products.c.created_at, products.c.id)
 
 orders = Table(
     "orders",
@@ -231,6 +236,7 @@ order_items = Table(
     metadata,
     _id(),
     Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="line_item"),  # line_item|shipping|fee|coupon
     Column("product_id", Id, nullable=False, server_default="0"),
     Column("name", String(255), nullable=False, server_default=""),
     Column("quantity", Integer, nullable=False, server_default="1"),
@@ -239,6 +245,7 @@ order_items = Table(
     Column("data", JSON, nullable=True),
 )
 Index("ix_order_items_order_id", order_items.c.order_id)
+Index("ix_order_items_product_id", order_items.c.product_id, order_items.c.order_id)  # 0003_order_lines
 
 download_permissions = Table(
     "download_permissions",
@@ -258,3 +265,4 @@ download_permissions = Table(
 Index(
     "ix_download_permissions_customer_id", download_permissions.c.customer_id, download_permissions.c.order_id
 )
+Index("ix_download_permissions_order_id", download_permissions.c.order_id)  # migration 0003_order_lines

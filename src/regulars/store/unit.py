@@ -15,6 +15,7 @@ from regulars.store.downloads import DownloadRepository
 from regulars.store.engine import make_engine
 from regulars.store.options import OptionRepository
 from regulars.store.orders import OrderRepository
+from regulars.store.products import ProductRepository
 
 
 class Unit:
@@ -28,6 +29,7 @@ class Unit:
         self.options = OptionRepository(connection)
         self.downloads = DownloadRepository(connection)
         self.orders = OrderRepository(connection)
+        self.products = ProductRepository(connection)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
