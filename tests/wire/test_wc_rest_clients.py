@@ -302,8 +302,9 @@ def test_a_customer_is_one_record_through_every_version(server: Server) -> None:
 
 
 @pytest.mark.skipif(not node_available(), reason="the npm client is installed by scripts/setup test")
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_npm_client(server: Server, transport: str) -> None:
+def test_npm_client(server: Server, transport: str, version: str) -> None:
     address = email("npm")
     first = npm_calls(
         server,
@@ -312,6 +313,7 @@ def test_npm_client(server: Server, transport: str) -> None:
             {"method": "get", "endpoint": "customers", "params": {"email": address, "per_page": 5}},
         ],
         transport=transport,
+        version=version,
     )
     assert first[0]["status"] == 201, first[0]
     customer_id = first[0]["data"]["id"]
@@ -333,9 +335,10 @@ def test_npm_client(server: Server, transport: str) -> None:
             {"method": "get", "endpoint": f"customers/{customer_id}"},
         ],
         transport=transport,
+        version=version,
     )
     assert [r["status"] for r in rest] == [200, 200, 200, 200, 200, 200, 404]
     assert rest[1]["data"]["billing"]["city"] == "Oslo"
     assert rest[2]["data"]["update"][0]["last_name"] == "B"
-    assert rest[3]["data"] == [] and rest[4]["data"]["namespace"] == "wc/v3"
+    assert rest[3]["data"] == [] and rest[4]["data"]["namespace"] == version
     assert rest[5]["data"]["id"] == customer_id

@@ -59,5 +59,21 @@ async def read(request: Request, settings: Settings) -> Incoming:
         query_pairs=querystring.pairs(raw_query),
         query=querystring.parse(raw_query),
         headers=request.headers,
-        body=await request.body(),
+        body=await _bounded_body(request, settings.max_body_bytes),
     )
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    """The body, but never more than limit + 1 bytes in memory: enough for the caller to see it is too
+    large and answer 413 without reading the rest."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return b"\0" * (limit + 1)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks)
