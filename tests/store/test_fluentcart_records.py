@@ -14,11 +14,12 @@ from regulars.domain.address_book import AddressChange
 from regulars.domain.customer_records import CustomerChange, CustomerQuery, id_condition
 from regulars.domain.customers import ProfileChange
 from regulars.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from regulars.domain.orders import LineChange, OrderChange
 from regulars.services import customers, profiles
+from regulars.services import orders as order_service
 from regulars.services.clock import now
 from regulars.store.tables import orders
 from regulars.store.unit import Store, Unit
-from tests.support.fluentcart import add_order
 
 
 def _account(unit: Unit, username: str, role: str = "customer", email: str | None = None) -> Account:
@@ -355,9 +356,13 @@ def test_bulk_changes_go_item_by_item(store: Store, admin: Account) -> None:
     two = _create(store, admin, "two@example.com")
     with store.write() as unit:
         customers.add_address(unit, two, _address())
-        order_id = add_order(unit, two, "completed", 1000, datetime(2024, 1, 1))
         account = _account(unit, "acc")
         customers.attach(unit, two, account.id)
+        change = OrderChange(
+            customer=account.id, status="completed", fee_lines=[LineChange(name="Fee", total="10.00")]
+        )
+        order_id = order_service.create(unit, change, currency="USD", decimals=2).id
+        assert customers.require(unit, two).stats.total_spent == 1000
     with store.write() as unit:
         outcomes = customers.each(unit, [one, 999], lambda u, i: customers.set_status(u, i, "inactive"))
     assert [(o.customer_id, o.error.reason if o.error else None) for o in outcomes] == [

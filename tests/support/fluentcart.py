@@ -1,21 +1,18 @@
 """Helpers for FluentCart tests: servers whose rate limits stay out of the way (or are tiny on purpose),
-clients with application passwords, staff accounts, and orders with the statistics they leave behind."""
+clients with application passwords (and WooCommerce keys, for the other views), staff accounts."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
 
 from regulars.services import credentials
 from regulars.services.clock import now
-from regulars.store.tables import orders
 from regulars.store.unit import Store, Unit
 from tests.support.servers import Server, running_server
 
@@ -73,27 +70,15 @@ def writing(server: Server) -> Iterator[Unit]:
         store.dispose()
 
 
-def add_order(
-    unit: Unit, customer_id: int, status: str, total: int, created_at: datetime, currency: str = "USD"
-) -> int:
-    """An order row of this customer (the orders service writes these; here only what customers read)."""
-    result = unit.connection.execute(
-        insert(orders).values(
-            order_key=f"wc_order_{uuid.uuid4().hex[:13]}",
-            status=status,
-            currency=currency,
-            total=total,
-            customer_id=customer_id,
-            created_at=created_at,
-            modified_at=created_at,
-        )
-    )
-    return int(result.inserted_primary_key[0])
+def set_columns(unit: Unit, customer_id: int, **values: Any) -> None:
+    """Columns of a customer record set as a scenario needs them (dates, figures) without years of orders."""
+    unit.customers.update(customer_id, values)
 
 
-def set_stats(unit: Unit, customer_id: int, **stats: Any) -> None:
-    """The statistics columns as the orders service leaves them after recording orders."""
-    unit.customers.update(customer_id, stats)
+def woocommerce(server: Server) -> httpx.Client:
+    """wc/v3 (and the legacy API) with the read/write consumer key over HTTPS."""
+    key = server.keys["read_write"]
+    return server.client(https=True, auth=(key.consumer_key, key.consumer_secret), timeout=30)
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

@@ -15,14 +15,14 @@ import pytest
 from tests.support.databases import BACKENDS
 from tests.support.fluentcart import (
     BASE,
-    add_order,
     client,
     email,
     error,
     fluentcart_server,
     ok,
-    set_stats,
+    set_columns,
     staff,
+    woocommerce,
     writing,
 )
 from tests.support.servers import Server
@@ -239,7 +239,7 @@ def test_additional_info_merges_key_by_key(api: httpx.Client) -> None:
 
 # --- stats and orders -------------------------------------------------------------------------------------
 def test_stats_are_honest_zeros_then_the_orders_figures(server: Server, api: httpx.Client) -> None:
-    customer = _create(api)
+    customer = _create(api, wp_user="yes")  # orders are placed by accounts (WooCommerce's customer_id)
     empty = ok(api.get(f"{BASE}/customers/get-stats/{customer['id']}"))["stats"]
     assert empty == {
         "total_spent": 0,
@@ -249,48 +249,48 @@ def test_stats_are_honest_zeros_then_the_orders_figures(server: Server, api: htt
         "first_order_date": None,
         "currency": "USD",
     }
-    first, last = datetime(2024, 1, 1, 10), datetime(2024, 1, 15, 14, 30)
-    with writing(server) as unit:
-        ids = [
-            add_order(unit, customer["id"], status, 2500 if status != "pending" else 1000, moment)
-            for status, moment in (("completed", first), ("processing", last), ("pending", last))
-        ]
-        set_stats(
-            unit,
-            customer["id"],
-            orders_count=3,
-            paid_orders_count=3,
-            total_spent=5000,
-            first_order_at=first,
-            last_order_at=last,
-            last_order_id=ids[1],
-            is_paying=True,
-        )
+    placed = []
+    with woocommerce(server) as wc:
+        for status, total in (
+            ("completed", "16.66"),
+            ("processing", "16.67"),
+            ("completed", "16.67"),
+            ("pending", "10.00"),
+        ):
+            body = {
+                "customer_id": customer["user_id"],
+                "status": status,
+                "fee_lines": [{"name": "Service", "total": total}],
+            }
+            response = wc.post("/wp-json/wc/v3/orders", json=body)
+            assert response.status_code == 201, response.text
+            placed.append(response.json())
     stats = ok(api.get(f"{BASE}/customers/get-stats/{customer['id']}"))["stats"]
+    dates = [f"{o['date_created_gmt']}Z" for o in placed]
     assert stats == {
         "total_spent": 5000,
-        "order_count": 3,
-        "average_order_value": 1667,
-        "last_order_date": "2024-01-15T14:30:00Z",
-        "first_order_date": "2024-01-01T10:00:00Z",
+        "order_count": 3,  # paid orders, as FluentCart counts purchases
+        "average_order_value": 1667,  # the seed's own figures: 5000 over 3, rounded
+        "last_order_date": max(dates),
+        "first_order_date": min(dates),
         "currency": "USD",
     }
     found = ok(api.get(f"{BASE}/customers/{customer['id']}"))["customer"]
-    assert (found["total_spent"], found["order_count"], found["aov"]) == (5000, 3, 1667)
+    assert (found["total_spent"], found["order_count"], found["aov"], found["ltv"]) == (5000, 3, 1667, 5000)
     orders = ok(api.get(f"{BASE}/customers/{customer['id']}/orders"))["orders"]
-    assert [o["id"] for o in orders] == ids[::-1]
+    assert [o["id"] for o in orders] == [o["id"] for o in placed[::-1]]
     assert orders[-1] == {
-        "id": ids[0],
+        "id": placed[0]["id"],
         "customer_id": customer["id"],
         "status": "completed",
         "payment_status": "paid",
-        "total_amount": 2500,
+        "total_amount": 1666,
         "currency": "USD",
         "payment_method": "",
-        "created_at": "2024-01-01T10:00:00Z",
-        "updated_at": "2024-01-01T10:00:00Z",
+        "created_at": dates[0],
+        "updated_at": f"{placed[0]['date_modified_gmt']}Z",
     }
-    assert orders[0]["payment_status"] == "pending" and orders[1]["payment_status"] == "paid"
+    assert [o["payment_status"] for o in orders] == ["pending", "paid", "paid", "paid"]
 
 
 # --- the list ---------------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def crowd(server: Server, api: httpx.Client) -> tuple[str, list[dict]]:
             )
         )
         with writing(server) as unit:
-            set_stats(
+            set_columns(
                 unit,
                 made[-1]["id"],
                 total_spent=spent,
