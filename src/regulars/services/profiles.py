@@ -145,6 +145,7 @@ def create(unit: Unit, change: ProfileChange, *, role: str = "customer") -> Prof
 
 
 def update(unit: Unit, account_id: int, change: ProfileChange) -> Profile:
+    unit.accounts.lock(account_id)
     profile = require(unit, account_id)
     account = profile.account
     if change.email and change.email != account.email and unit.accounts.by_email(change.email):

@@ -72,6 +72,11 @@ class AccountRepository:
         rows = self.c.execute(select(accounts).where(accounts.c.id.in_(ids)))
         return {row.id: _account(row) for row in rows}
 
+    def lock(self, account_id: int) -> None:
+        """Hold the account row until the unit ends, so two changes to one customer run one after the other
+        (SQLite's write lock already serialises writers; PostgreSQL needs the row lock)."""
+        self.c.execute(select(accounts.c.id).where(accounts.c.id == account_id).with_for_update())
+
     def by_email(self, email: str) -> Account | None:
         row = self.c.execute(select(accounts).where(func.lower(accounts.c.email) == email.lower())).first()
         return _account(row) if row else None
