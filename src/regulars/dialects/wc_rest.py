@@ -350,6 +350,19 @@ def rest_error(error: DomainError) -> RestError:
 
 
 # --- permissions ---------------------------------------------------------------------------------------
+MAX_ID = 2**63 - 1
+
+
+def as_id(raw: Any) -> int:
+    """A stored id, or 0 for anything that cannot be one (text, negatives, numbers past 64 bits)."""
+    if isinstance(raw, bool):
+        return 0
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_ID else 0
+    text = str(raw).strip() if raw is not None else ""
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else 0
+
+
 def _status(call: Call) -> int:
     return 401 if call.principal is None else 403
 
@@ -370,7 +383,7 @@ def _target(call: Call, code: str, message: str, key: str = "id") -> Account:
         return cached
     raw = call.url_params.get(key) or "0"
     with call.context.store.read() as unit:
-        profile = profiles.get(unit, int(raw))
+        profile = profiles.get(unit, as_id(raw))
     if profile is None:
         raise RestError("wc_user_invalid_id", "Invalid user ID.", 404)
     call.loaded["target"] = profile.account
@@ -683,7 +696,7 @@ class Customers:
 
     def _batch_update(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any]:
         raw_id = item.get("id") if isinstance(item, dict) else None
-        target_id = int(raw_id) if raw_id is not None and str(raw_id).isdigit() else 0
+        target_id = as_id(raw_id)
         current = profiles.get(unit, target_id) if target_id else None
         if current is None:
             return _item_error(raw_id, RestError("wc_user_invalid_id", "Invalid user ID.", 404))
@@ -705,10 +718,7 @@ class Customers:
         self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper
     ) -> dict[str, Any] | None:
         raw = item.get("id") if isinstance(item, dict) else item
-        try:
-            target_id = int(raw)
-        except (TypeError, ValueError):
-            target_id = 0
+        target_id = as_id(raw)
         if target_id == 0:
             return None
         current = profiles.get(unit, target_id)
