@@ -17,7 +17,7 @@ from regulars import __version__
 from regulars.dialects import wc_orders_schema as schema
 from regulars.dialects.wc_rest import money, wp_date
 from regulars.dialects.wordpress import Call, Endpoint, Reply, RestError, Route, pagination
-from regulars.dialects.wp_schema import ArgError, sanitize, validate
+from regulars.dialects.wp_schema import ArgError, parse_list, sanitize, validate
 from regulars.domain import accounts as roles
 from regulars.domain.errors import DomainError
 from regulars.domain.orders import LineChange, LineItem, Order, OrderChange, OrderQuery, minor_units
@@ -298,7 +298,7 @@ def _window(call: Call) -> dict[str, Any]:
 
 
 def order_query(call: Call) -> OrderQuery:
-    statuses = tuple(call.params["status"])
+    statuses = tuple(parse_list(call.params["status"]))  # the default, "any", arrives as it is declared
     return OrderQuery(
         statuses=None if "any" in statuses else statuses,
         account_id=call.params.get("customer"),
