@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from regulars import __version__
 from regulars.dialects import wc_orders_schema as schema
 from regulars.dialects.wc_rest import money, wp_date
+from regulars.dialects.wc_rest_schema import batch_schema
 from regulars.dialects.wordpress import Call, Endpoint, Reply, RestError, Route, pagination
 from regulars.dialects.wp_schema import ArgError, parse_list, sanitize, validate
 from regulars.domain import accounts as roles
@@ -867,7 +868,7 @@ def _routes(handlers: Resource) -> list[Route]:
                     schema.endpoint_args(title, False),
                 ),
             ],
-            item_schema,
+            batch_schema,
         ),
         Route(
             NAMESPACE,

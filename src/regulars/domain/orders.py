@@ -30,7 +30,8 @@ STATUSES: tuple[str, ...] = (
 TRASH = "trash"
 # Statuses whose totals count as money spent (WooCommerce's "paid" statuses).
 PAID_STATUSES: tuple[str, ...] = ("processing", "completed")
-# Reaching one of these grants the order's download permissions (WooCommerce's default: on payment).
+# Reaching one of these grants the order's download permissions, and only orders in one of them permit
+# downloading (WooCommerce's default: access is granted on payment).
 GRANTING_STATUSES: tuple[str, ...] = ("processing", "completed")
 # Statuses an order may be paid from (woocommerce_valid_order_statuses_for_payment_complete).
 PAYABLE_STATUSES: tuple[str, ...] = ("on-hold", "pending", "failed", "cancelled")

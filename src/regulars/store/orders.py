@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, delete, exists, func, insert, or_, select, true, update
@@ -18,6 +19,16 @@ _LINE_LISTS = {
     "fee": "fee_lines",
     "coupon": "coupon_lines",
 }
+
+
+def within(column: Any, after: datetime | None, before: datetime | None) -> list[ColumnElement[bool]]:
+    """WordPress's date_query after/before: strictly between the bounds that are given."""
+    bounds: list[ColumnElement[bool]] = []
+    if after is not None:
+        bounds.append(column > after)
+    if before is not None:
+        bounds.append(column < before)
+    return bounds
 
 
 def _order(row: Any, lines: list[LineItem]) -> Order:
@@ -152,15 +163,8 @@ class OrderRepository:
             where.append(orders.c.parent_id.in_(query.parents))
         if query.parents_excluded:
             where.append(orders.c.parent_id.not_in(query.parents_excluded))
-        bounds = (
-            (orders.c.created_at, query.created_after, query.created_before),
-            (orders.c.modified_at, query.modified_after, query.modified_before),
-        )
-        for column, after, before in bounds:
-            if after is not None:
-                where.append(column > after)
-            if before is not None:
-                where.append(column < before)
+        where += within(orders.c.created_at, query.created_after, query.created_before)
+        where += within(orders.c.modified_at, query.modified_after, query.modified_before)
         return where
 
     def _ordered(self, statement: Select, query: OrderQuery) -> Select:

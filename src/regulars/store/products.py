@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from regulars.domain.orders import PAID_STATUSES
 from regulars.domain.products import TRASH, DownloadFile, Product, ProductQuery
 from regulars.store.accounts import like_escape
+from regulars.store.orders import within
 from regulars.store.tables import order_items, orders, products
 
 _ORDER_COLUMNS = {
@@ -128,15 +129,8 @@ class ProductRepository:
             where.append(products.c.id.in_(query.include))
         if query.exclude:
             where.append(products.c.id.not_in(query.exclude))
-        bounds = (
-            (products.c.created_at, query.created_after, query.created_before),
-            (products.c.modified_at, query.modified_after, query.modified_before),
-        )
-        for column, after, before in bounds:
-            if after is not None:
-                where.append(column > after)
-            if before is not None:
-                where.append(column < before)
+        where += within(products.c.created_at, query.created_after, query.created_before)
+        where += within(products.c.modified_at, query.modified_after, query.modified_before)
         return where
 
     def _ordered(self, statement: Select, query: ProductQuery) -> Select:
