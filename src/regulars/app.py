@@ -41,9 +41,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     legacy = LegacyApi(ctx, wc_legacy_customers.routes(), site)
 
     async def site_root(request: Request) -> Response:
-        """The site root: ?wc-api-version=&wc-api-route= is the legacy API, anything else WordPress's."""
+        """The site root: ?wc-api-version=&wc-api-route= is the legacy API, ?rest_route=/fluent-cart/v2/…
+        FluentCart's, anything else WordPress's."""
         if "wc-api-version" in request.query_params and "wc-api-route" in request.query_params:
             return await legacy(request)
+        if request.query_params.get("rest_route", "").startswith(f"/{fluentcart.NAMESPACE}"):
+            return await fluent_cart(request)
         return await wp_json(request)
 
     routes = [

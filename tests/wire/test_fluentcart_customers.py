@@ -489,5 +489,8 @@ def test_routes_methods_and_bodies_at_the_edges(api: httpx.Client) -> None:
         index["namespace"] == "fluent-cart/v2"
         and "/fluent-cart/v2/customers/do-bulk-action" in index["routes"]
     )
+    for root in ("/", "/index.php"):  # sites without pretty permalinks
+        plain = api.get(root, params={"rest_route": "/fluent-cart/v2/customers", "per_page": 2})
+        assert ok(plain)["pagination"]["per_page"] == 2
     head = api.head(f"{BASE}/customers")
     assert head.status_code == 200 and head.content == b""

@@ -20,6 +20,7 @@ from regulars.dialects import fluentcart_shapes as shape
 from regulars.dialects.fluentcart_wire import (
     DELETE,
     MANAGE,
+    NAMESPACE,
     VIEW,
     FcCall,
     FcError,
@@ -386,4 +387,4 @@ def api(ctx: Context) -> FluentCartApi:
     return FluentCartApi(ctx, ROUTES, translate)
 
 
-__all__ = ["BULK", "ROUTES", "api", "translate"]
+__all__ = ["BULK", "NAMESPACE", "ROUTES", "api", "translate"]

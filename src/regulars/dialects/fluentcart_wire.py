@@ -150,7 +150,11 @@ class FluentCartApi:
         ctx = self.ctx
         incoming = await incoming_module.read(request, ctx.settings)
         method = method_of(incoming.method, incoming.query, incoming.headers)
-        route = "/" + request.path_params.get("route", "").strip("/")
+        route = request.path_params.get("route", "")
+        rest_route = incoming.query.get("rest_route")  # /?rest_route=/fluent-cart/v2/… (no pretty links)
+        if isinstance(rest_route, str) and rest_route.startswith(f"/{NAMESPACE}"):
+            route = rest_route.removeprefix(f"/{NAMESPACE}")
+        route = "/" + route.strip("/")
         if len(incoming.body) > ctx.settings.max_body_bytes:
             raise FcError(413, "request_too_large", "The request body is too large.")
         form = _form(incoming.headers, incoming.body)
