@@ -794,6 +794,7 @@ def routes(version_name: str) -> list[Route]:
                     handlers.batch,
                     can_batch,
                     schema.endpoint_args(version_name, False),
+                    kind="update",
                 ),
             ],
             schema.batch_schema,
@@ -805,7 +806,7 @@ def routes(version_name: str) -> list[Route]:
                 Endpoint(
                     ("GET",), handlers.get, can_view, {"id": schema.ID_ARG, "context": schema.CONTEXT_ARG}
                 ),
-                Endpoint(("POST", "PUT", "PATCH"), handlers.update, can_edit, update_args),
+                Endpoint(("POST", "PUT", "PATCH"), handlers.update, can_edit, update_args, kind="update"),
                 Endpoint(
                     ("DELETE",), handlers.delete, can_delete, {"id": schema.ID_ARG, **schema.DELETE_ARGS}
                 ),

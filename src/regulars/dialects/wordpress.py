@@ -93,6 +93,13 @@ class Endpoint:
     handler: Handler
     permission: Permission | None = None
     args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Which hourly rate limit the endpoint counts against: list, create, update or delete.
+    kind: str | None = None
+
+    def limit_kind(self, method: str) -> str:
+        if self.kind:
+            return self.kind
+        return {"GET": "list", "HEAD": "list", "POST": "create", "DELETE": "delete"}.get(method, "update")
 
 
 @dataclass
@@ -190,8 +197,11 @@ def _methods(incoming_method: str, query: Mapping[str, Any], headers: Mapping[st
 class WpJson:
     """The /wp-json/ server: every registered route of every namespace, dispatched as WordPress does."""
 
-    def __init__(self, ctx: Any, routes: Sequence[Route], index_info: Mapping[str, Any]) -> None:
+    def __init__(
+        self, ctx: Any, routes: Sequence[Route], index_info: Mapping[str, Any], dialect: str = "wc_rest"
+    ) -> None:
         self.ctx = ctx
+        self.dialect = dialect
         self.routes = list(routes)
         self.namespaces = list(dict.fromkeys(r.namespace for r in self.routes))
         self.index_info = dict(index_info)
@@ -239,22 +249,40 @@ class WpJson:
         endpoint = route.endpoint_for("GET" if method == "HEAD" else method)
         if endpoint is None:
             return error_response(self._no_route(), api_link)
+        limited = self._rate_limit(principal, endpoint.limit_kind(method))
+        if isinstance(limited, RestError):
+            return error_response(limited, {**api_link, **limited.data.pop("headers")})
         try:
             body = self._json_body(incoming)
             params, sent = self._merge(incoming, body, form, url_params)
             call.params, call.sent = params, sent
             self._validate(endpoint, call)
-        except RestError as exc:
-            return error_response(exc, {**api_link, **self._allow(route, call)})
-        try:
             if endpoint.permission is not None:
                 endpoint.permission(call)
             reply = endpoint.handler(call)
         except RestError as exc:
-            return error_response(exc, {**api_link, **self._allow(route, call)})
-        return self._respond(reply, call, route, incoming, api_link)
+            response = error_response(exc, {**api_link, **self._allow(route, call)})
+        else:
+            response = self._respond(reply, call, route, incoming, api_link)
+        response.headers.update(limited)
+        return response
 
     # --- steps -------------------------------------------------------------------------------------
+    def _rate_limit(self, principal: Principal | None, kind: str) -> RestError | dict[str, str]:
+        """Count the call against its credential's hourly limit, when limits apply to this dialect."""
+        limiter = self.ctx.limiter
+        if principal is None or not limiter.applies_to(self.dialect):
+            return {}
+        verdict = limiter.hit(self.dialect, principal.credential, kind)
+        if verdict.allowed:
+            return verdict.headers()
+        return RestError(
+            "rest_too_many_requests",
+            f"Too many {kind} requests. Try again in {verdict.retry_after} seconds.",
+            429,
+            headers={**verdict.headers(), "Retry-After": str(verdict.retry_after)},
+        )
+
     def _form(self, incoming: Any, method: str) -> dict[str, Any] | None:
         content_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
         if method in WRITE_METHODS and content_type in ("", "application/x-www-form-urlencoded"):
