@@ -4,7 +4,7 @@ the real store, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -361,3 +361,20 @@ def test_concurrent_orders_for_one_customer_are_all_counted(store: Store) -> Non
     with store.read() as unit:
         newest = service.page(unit, OrderQuery(orderby="id"))[0][0]
     assert stats.last_order_id == newest.id
+
+
+def test_orders_outlive_their_customer_and_stamp_the_last_active_day(store: Store) -> None:
+    product, account = _product(store), _account(store)
+    first = _order(store, account, product)
+    _order(store, account, product)
+    with store.read() as unit:
+        stamps = [m for m in profiles.require(unit, account).account.meta if m.key == "wc_last_active"]
+    midnight = datetime.combine(now().date(), time(), tzinfo=UTC)
+    assert len(stamps) == 1 and stamps[0].value == str(int(midnight.timestamp()))
+    _status(store, first, "processing")
+    with store.write() as unit:
+        profiles.delete(unit, account)
+    with store.read() as unit:
+        order = service.require(unit, first)
+        assert (order.customer_id, order.account_id, order.total) == (None, None, 1998)
+        assert service.page(unit, OrderQuery(account_id=0))[1] == 2
