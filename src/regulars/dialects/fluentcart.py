@@ -30,7 +30,7 @@ from regulars.dialects.fluentcart_wire import (
     invalid,
 )
 from regulars.domain.customer_records import CustomerChange
-from regulars.domain.customers import Customer
+from regulars.domain.customers import ADDRESS_TYPES, Customer
 from regulars.domain.errors import DomainError
 from regulars.services import customers as service
 from regulars.services.clock import now
@@ -185,7 +185,7 @@ def customer_orders(call: FcCall) -> FcReply:
 # --- addresses -----------------------------------------------------------------------------------------
 def list_addresses(call: FcCall) -> FcReply:
     kind = read.address_type(call.params) or None
-    if kind is not None and kind not in ("billing", "shipping"):
+    if kind is not None and kind not in ADDRESS_TYPES:
         raise invalid("type", "in", "The address type must be billing or shipping.")
     with call.ctx.store.read() as unit:
         found = service.addresses(unit, call.customer_id, kind)

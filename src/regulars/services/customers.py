@@ -29,6 +29,9 @@ from regulars.services import profiles
 from regulars.services.clock import now
 from regulars.store.unit import Unit
 
+# What a linked account shares with its customer record.
+SYNCED: tuple[str, ...] = ("email", "first_name", "last_name")
+
 
 @dataclass
 class Outcome:
@@ -150,14 +153,15 @@ def create(
 
 
 def _sync_account(unit: Unit, customer: Customer, values: dict[str, Any], actor: Account) -> None:
-    """A linked account shows the record's email and names (WooCommerce reads them there)."""
+    """A linked account shows the record's email and names (WooCommerce reads them there): what changes
+    on the record changes on the account. Values sent again unchanged leave the account alone."""
     if customer.account_id is None:
         return
-    account = unit.accounts.get(customer.account_id)
+    moved = {k: v for k, v in values.items() if k in SYNCED and getattr(customer, k) != v}
+    account = unit.accounts.get(customer.account_id) if moved else None
     if account is None:
         return
-    wanted = {k: v for k, v in values.items() if k in ("email", "first_name", "last_name")}
-    changed = {k: v for k, v in wanted.items() if getattr(account, k) != v}
+    changed = {k: v for k, v in moved.items() if getattr(account, k) != v}
     if not changed:
         return
     if not actor.may_edit(account):
