@@ -50,6 +50,16 @@ def require(unit: Unit, customer_id: int) -> Customer:
     return found
 
 
+def hold(unit: Unit, customer_id: int) -> Customer:
+    """The customer, read again once changes to it run one after the other, whichever dialect makes them:
+    its account's row is held first (as WooCommerce's changes hold it), then its own."""
+    seen = require(unit, customer_id)
+    if seen.account_id is not None:
+        unit.accounts.lock(seen.account_id)
+    unit.customers.lock(customer_id)
+    return require(unit, customer_id)
+
+
 def page(unit: Unit, query: CustomerQuery) -> RecordPage:
     found, total = unit.customers.page(query)
     return RecordPage(found, total)
@@ -126,6 +136,7 @@ def create(
     if unit.customers.by_email(email) is not None:
         raise Conflict("email_exists", "email", email=email)
     if account_id is not None:
+        unit.accounts.lock(account_id)
         _check_attachable(unit, account_id)
     else:
         same_email = unit.accounts.by_email(email)
@@ -176,7 +187,7 @@ def _sync_account(unit: Unit, customer: Customer, values: dict[str, Any], actor:
 
 def update(unit: Unit, customer_id: int, change: CustomerChange, actor: Account) -> Customer:
     """Change what was sent and nothing else; additional info is merged key by key."""
-    current = require(unit, customer_id)
+    current = hold(unit, customer_id)
     _check_texts(change)
     values: dict[str, Any] = {"updated_at": now()}
     if change.email is not None:
@@ -199,14 +210,14 @@ def update(unit: Unit, customer_id: int, change: CustomerChange, actor: Account)
 
 
 def set_status(unit: Unit, customer_id: int, status: str) -> Customer:
-    require(unit, customer_id)
+    hold(unit, customer_id)
     unit.customers.update(customer_id, {"status": check_status(status), "updated_at": now()})
     return require(unit, customer_id)
 
 
 def delete(unit: Unit, customer_id: int) -> Customer:
     """Remove the record and its addresses; its orders stay (unlinked) and so does its account."""
-    found = require(unit, customer_id)
+    found = hold(unit, customer_id)
     unit.customers.delete(customer_id)
     return found
 
@@ -225,7 +236,8 @@ def each(unit: Unit, ids: Sequence[int], action: Callable[[Unit, int], Customer]
 
 # --- accounts --------------------------------------------------------------------------------------------
 def attach(unit: Unit, customer_id: int, account_id: int) -> Customer:
-    customer = require(unit, customer_id)
+    unit.accounts.lock(account_id)  # one customer wins an account attached to several at once
+    customer = hold(unit, customer_id)
     if customer.account_id == account_id:
         return customer
     _check_attachable(unit, account_id)
@@ -236,7 +248,7 @@ def attach(unit: Unit, customer_id: int, account_id: int) -> Customer:
 
 
 def detach(unit: Unit, customer_id: int) -> Customer:
-    require(unit, customer_id)
+    hold(unit, customer_id)
     unit.customers.update(customer_id, {"account_id": None, "updated_at": now()})
     return require(unit, customer_id)
 
@@ -256,10 +268,15 @@ def _reread(unit: Unit, customer_id: int, address_id: int) -> Address:
     return book(unit, customer_id).find(address_id)
 
 
+def _held_book(unit: Unit, customer_id: int) -> AddressBook:
+    """The address book, with the customer held: its rules are checked against what no one else changes."""
+    return AddressBook(customer_id, hold(unit, customer_id).addresses)
+
+
 def add_address(unit: Unit, customer_id: int, change: AddressChange) -> Address:
     """The first address of a type becomes its primary; a later one only when asked, replacing the old."""
     check_values(change, creating=True)
-    current = book(unit, customer_id)
+    current = _held_book(unit, customer_id)
     kind = change.type or "billing"
     moment = now()
     first_of_type = current.primary(kind) is None
@@ -272,7 +289,7 @@ def add_address(unit: Unit, customer_id: int, change: AddressChange) -> Address:
 
 def change_address(unit: Unit, customer_id: int, address_id: int, change: AddressChange) -> Address:
     check_values(change, creating=False)
-    current = book(unit, customer_id)
+    current = _held_book(unit, customer_id)
     address = current.find(address_id)
     current.check_change(address, change)
     promote = current.becomes_primary(address, change)
@@ -289,7 +306,7 @@ def change_address(unit: Unit, customer_id: int, address_id: int, change: Addres
 
 
 def remove_address(unit: Unit, customer_id: int, address_id: int) -> Address:
-    current = book(unit, customer_id)
+    current = _held_book(unit, customer_id)
     address = current.find(address_id)
     current.check_delete(address)
     unit.customers.delete_address(address_id)
@@ -298,7 +315,7 @@ def remove_address(unit: Unit, customer_id: int, address_id: int) -> Address:
 
 def make_primary(unit: Unit, customer_id: int, address_id: int, kind: str | None = None) -> Address:
     """Promote one of the customer's addresses; an id that is not theirs changes nothing."""
-    address = book(unit, customer_id).find(address_id, kind)
+    address = _held_book(unit, customer_id).find(address_id, kind)
     if not address.is_primary:
         unit.customers.make_primary(customer_id, address.type, address_id, now())
     return _reread(unit, customer_id, address_id)

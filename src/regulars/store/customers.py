@@ -152,6 +152,11 @@ class CustomerRepository:
         rows = self.c.execute(select(customers).where(func.lower(customers.c.email) == email.lower())).all()
         return self._with_addresses(rows)[0] if rows else None
 
+    def lock(self, customer_id: int) -> None:
+        """Hold the customer row until the unit ends, so two changes to one customer run one after the
+        other (SQLite's write lock already serialises writers; PostgreSQL needs the row lock)."""
+        self.c.execute(select(customers.c.id).where(customers.c.id == customer_id).with_for_update())
+
     def get_many(self, ids: Sequence[int]) -> dict[int, Customer]:
         if not ids:
             return {}
