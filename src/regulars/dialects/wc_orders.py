@@ -17,8 +17,21 @@ from regulars import __version__
 from regulars.dialects import wc_orders_schema as schema
 from regulars.dialects.wc_rest import money, wp_date
 from regulars.dialects.wc_rest_schema import batch_schema
-from regulars.dialects.wordpress import Call, Endpoint, Reply, RestError, Route, pagination
-from regulars.dialects.wp_schema import ArgError, parse_list, sanitize, validate
+from regulars.dialects.wordpress import (
+    Call,
+    Endpoint,
+    Reply,
+    RestError,
+    Route,
+    as_id,
+    batch_items,
+    checked_args,
+    invalid_params,
+    item_error,
+    pagination,
+    path_id,
+)
+from regulars.dialects.wp_schema import ArgError, parse_list
 from regulars.domain import accounts as roles
 from regulars.domain.errors import DomainError
 from regulars.domain.orders import LineChange, LineItem, Order, OrderChange, OrderQuery, minor_units
@@ -160,21 +173,6 @@ def permission(kind: Kind, action: str) -> Callable[[Call], None]:
     return check
 
 
-def _path_id(call: Call) -> int:
-    """The id in the URL; a body id naming another record is refused (the customers' deviation 2)."""
-    path_id = int(call.url_params["id"])
-    if call.params.get("id") not in (None, path_id):
-        message = "id does not match the resource in the URL."
-        raise RestError(
-            "rest_invalid_param",
-            "Invalid parameter(s): id",
-            400,
-            params={"id": message},
-            details={"id": {"code": "rest_id_mismatch", "message": message, "data": None}},
-        )
-    return path_id
-
-
 # --- reading requests ------------------------------------------------------------------------------------
 _NULL_MEANS_REMOVE = ("product_id", "method_id", "method_title", "name", "code")
 
@@ -268,13 +266,7 @@ def _moment(call: Call, name: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(str(raw))
     except ValueError as exc:
-        raise RestError(
-            "rest_invalid_param",
-            f"Invalid parameter(s): {name}",
-            400,
-            params={name: "Invalid date."},
-            details={name: {"code": "rest_invalid_date", "message": "Invalid date.", "data": None}},
-        ) from exc
+        raise invalid_params({name: ArgError("rest_invalid_date", "Invalid date.")}) from exc
     if parsed.tzinfo is None:
         zone = UTC if call.params.get("dates_are_gmt") else ZoneInfo(call.context.settings.timezone)
         parsed = parsed.replace(tzinfo=zone)
@@ -648,7 +640,7 @@ class Resource(ABC):
             return self._reply(unit, call, item)
 
     def update(self, call: Call) -> Reply:
-        item_id = _path_id(call)
+        item_id = path_id(call)
         try:
             with call.context.store.write() as unit:
                 item = self.write_update(unit, call, item_id, call.params)
@@ -667,7 +659,7 @@ class Resource(ABC):
 
     # --- batch ---------------------------------------------------------------------------------------
     def batch(self, call: Call) -> Reply:
-        lists = {name: _batch_list(call.params.get(name)) for name in ("create", "update", "delete")}
+        lists = {name: batch_items(call.params.get(name)) for name in ("create", "update", "delete")}
         limit = call.context.settings.batch_limit
         if sum(len(items) for items in lists.values()) > limit:
             raise RestError(
@@ -697,7 +689,7 @@ class Resource(ABC):
         raw_id = item.get("id")
         try:
             args = schema.endpoint_args(self.kind.post_type, creating=mode is None)
-            params = _validated(item, args)
+            params = checked_args(item, args)
             with unit.savepoint():
                 if mode is None:
                     if raw_id:
@@ -708,22 +700,22 @@ class Resource(ABC):
                         )
                     found = self.write_create(unit, call, params)
                 else:
-                    found = self.write_update(unit, call, _item_id(raw_id), params)
+                    found = self.write_update(unit, call, as_id(raw_id), params)
                 body, links = self._one(unit, shaper, found)
         except RestError as exc:
-            return _item_error(raw_id or 0, exc)
+            return item_error(raw_id or 0, exc)
         except DomainError as exc:
-            return _item_error(raw_id or 0, self._fail(exc, missing_status=400))
+            return item_error(raw_id or 0, self._fail(exc, missing_status=400))
         return {**body, "_links": links}
 
     def _batch_delete(self, unit: Unit, shaper: Shaper, item: Any) -> dict[str, Any]:
         raw = item.get("id") if isinstance(item, dict) else item
         try:
             with unit.savepoint():
-                before = self.write_delete(unit, _item_id(raw), True)
+                before = self.write_delete(unit, as_id(raw), True)
                 body, links = self._one(unit, shaper, before)
         except DomainError as exc:
-            return _item_error(raw, self._fail(exc))
+            return item_error(raw, self._fail(exc))
         return {**body, "_links": links}
 
 
@@ -785,58 +777,8 @@ def _checked_order(params: dict[str, Any]) -> OrderChange:
     currency = params.get("currency")
     if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isupper()):
         message = "currency is not a valid currency code."
-        raise RestError(
-            "rest_invalid_param",
-            "Invalid parameter(s): currency",
-            400,
-            params={"currency": message},
-            details={"currency": {"code": "rest_not_in_enum", "message": message, "data": None}},
-        )
+        raise invalid_params({"currency": ArgError("rest_not_in_enum", message)})
     return order_change(params)
-
-
-def _item_id(raw: Any) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _batch_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict):
-        return list(value.values())
-    return []
-
-
-def _item_error(item_id: Any, error: RestError) -> dict[str, Any]:
-    return {"id": item_id, "error": error.body()}
-
-
-def _validated(item: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
-    """Batch items get the checks a single request gets; defaults fill what was not sent."""
-    params = dict(item)
-    invalid: dict[str, ArgError] = {}
-    for name, spec in args.items():
-        if name in params:
-            try:
-                validate(params[name], spec, name)
-            except ArgError as exc:
-                invalid[name] = exc
-            else:
-                params[name] = sanitize(params[name], spec)
-        elif "default" in spec:
-            params[name] = spec["default"]
-    if invalid:
-        raise RestError(
-            "rest_invalid_param",
-            f"Invalid parameter(s): {', '.join(invalid)}",
-            400,
-            params={n: e.message for n, e in invalid.items()},
-            details={n: {"code": e.code, "message": e.message, "data": e.data} for n, e in invalid.items()},
-        )
-    return params
 
 
 # --- routes ----------------------------------------------------------------------------------------------

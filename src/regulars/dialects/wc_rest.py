@@ -15,15 +15,26 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from regulars.dialects import wc_rest_schema as schema
+from regulars.dialects.wordpress import (
+    Call,
+    Endpoint,
+    Reply,
+    RestError,
+    Route,
+    as_id,
+    batch_items,
+    checked_args,
+    item_error,
+    pagination,
+    path_id,
+)
 from regulars.domain import accounts as roles
 from regulars.domain.accounts import Account
 from regulars.domain.customers import MetaChange, Profile, ProfileChange, ProfileQuery
 from regulars.domain.downloads import Download
 from regulars.domain.errors import DomainError
 from regulars.domain.text import sanitize_text_field
-from regulars.dialects import wc_rest_schema as schema
-from regulars.dialects.wp_schema import ArgError, sanitize, validate
-from regulars.dialects.wordpress import Call, Endpoint, Reply, RestError, Route, pagination
 from regulars.services import downloads as download_service
 from regulars.services import profiles
 from regulars.store.unit import Unit
@@ -243,7 +254,8 @@ class Shaper:
 
     def download(self, d: Download, customer_id: int) -> dict[str, Any]:
         home = self.call.home
-        url = f"{home}/?download_file={d.product_id}&order={d.order_key}&email={quote(d.user_email, safe='@')}&key={d.download_id}"
+        email = quote(d.user_email, safe="@")
+        url = f"{home}/?download_file={d.product_id}&order={d.order_key}&email={email}&key={d.download_id}"
         values = {
             "download_url": url,
             "download_id": d.download_id,
@@ -350,19 +362,6 @@ def rest_error(error: DomainError) -> RestError:
 
 
 # --- permissions ---------------------------------------------------------------------------------------
-MAX_ID = 2**63 - 1
-
-
-def as_id(raw: Any) -> int:
-    """A stored id, or 0 for anything that cannot be one (text, negatives, numbers past 64 bits)."""
-    if isinstance(raw, bool):
-        return 0
-    if isinstance(raw, int):
-        return raw if 0 < raw <= MAX_ID else 0
-    text = str(raw).strip() if raw is not None else ""
-    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else 0
-
-
 def _status(call: Call) -> int:
     return 401 if call.principal is None else 403
 
@@ -444,7 +443,10 @@ def delete_refusal(actor: Account | None, target: Account) -> str | None:
         return "Sorry, you are not allowed to delete this resource."
     if target.role not in roles.CUSTOMER_ROLES:
         allowed = ", ".join(roles.CUSTOMER_ROLES)
-        return f"Sorry, users with {target.role} role cannot be deleted via this endpoint. Allowed roles: {allowed}"
+        return (
+            f"Sorry, users with {target.role} role cannot be deleted via this endpoint. "
+            f"Allowed roles: {allowed}"
+        )
     return None
 
 
@@ -601,24 +603,10 @@ class Customers:
         return self._single(call, call.loaded["profile"])
 
     def update(self, call: Call) -> Reply:
-        path_id = int(call.url_params["id"])
-        if call.params.get("id") not in (None, path_id):
-            raise RestError(
-                "rest_invalid_param",
-                "Invalid parameter(s): id",
-                400,
-                params={"id": "id does not match the customer in the URL."},
-                details={
-                    "id": {
-                        "code": "rest_id_mismatch",
-                        "message": "id does not match the customer in the URL.",
-                        "data": None,
-                    }
-                },
-            )
+        target_id = path_id(call)
         try:
             with call.context.store.write() as unit:
-                profile = profiles.update(unit, path_id, change_from(call.params, self.version))
+                profile = profiles.update(unit, target_id, change_from(call.params, self.version))
         except DomainError as exc:
             raise rest_error(exc) from exc
         return self._single(call, profile)
@@ -647,9 +635,9 @@ class Customers:
 
     # --- batch ---------------------------------------------------------------------------------------
     def batch(self, call: Call) -> Reply:
-        creates = _batch_list(call.params.get("create"))
-        updates = _batch_list(call.params.get("update"))
-        deletes = _batch_list(call.params.get("delete"))
+        creates = batch_items(call.params.get("create"))
+        updates = batch_items(call.params.get("update"))
+        deletes = batch_items(call.params.get("delete"))
         limit = call.context.settings.batch_limit
         if len(creates) + len(updates) + len(deletes) > limit:
             raise RestError(
@@ -674,24 +662,24 @@ class Customers:
         if not isinstance(item, dict):
             item = {}
         if actor is None or not actor.can(roles.CREATE):
-            return _item_error(
+            return item_error(
                 0,
                 RestError(
                     "woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.", 403
                 ),
             )
         if item.get("id"):
-            return _item_error(
+            return item_error(
                 0, RestError("woocommerce_rest_customer_exists", "Cannot create existing resource.", 400)
             )
         try:
-            _validate_item(item, schema.endpoint_args(self.version.name, creating=False))
+            checked_args(item, schema.endpoint_args(self.version.name, creating=False))
             with unit.savepoint():
                 profile = profiles.create(unit, change_from(item, self.version))
         except RestError as exc:
-            return _item_error(0, exc)
+            return item_error(0, exc)
         except DomainError as exc:
-            return _item_error(0, rest_error(exc))
+            return item_error(0, rest_error(exc))
         return shaper.item(profile)
 
     def _batch_update(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any]:
@@ -699,19 +687,19 @@ class Customers:
         target_id = as_id(raw_id)
         current = profiles.get(unit, target_id) if target_id else None
         if current is None:
-            return _item_error(raw_id, RestError("wc_user_invalid_id", "Invalid user ID.", 404))
+            return item_error(raw_id, RestError("wc_user_invalid_id", "Invalid user ID.", 404))
         sent = frozenset(item)
         refusal = edit_refusal(actor, current.account, item, sent)
         if refusal:
-            return _item_error(raw_id, RestError("woocommerce_rest_cannot_edit", refusal, 403))
+            return item_error(raw_id, RestError("woocommerce_rest_cannot_edit", refusal, 403))
         try:
-            _validate_item(item, schema.endpoint_args(self.version.name, creating=False))
+            checked_args(item, schema.endpoint_args(self.version.name, creating=False))
             with unit.savepoint():
                 profile = profiles.update(unit, target_id, change_from(item, self.version))
         except RestError as exc:
-            return _item_error(raw_id, exc)
+            return item_error(raw_id, exc)
         except DomainError as exc:
-            return _item_error(raw_id, rest_error(exc))
+            return item_error(raw_id, rest_error(exc))
         return shaper.item(profile)
 
     def _batch_delete(
@@ -723,47 +711,14 @@ class Customers:
             return None
         current = profiles.get(unit, target_id)
         if current is None:
-            return _item_error(target_id, RestError("wc_user_invalid_id", "Invalid user ID.", 404))
+            return item_error(target_id, RestError("wc_user_invalid_id", "Invalid user ID.", 404))
         refusal = delete_refusal(actor, current.account)
         if refusal:
-            return _item_error(target_id, RestError("woocommerce_rest_cannot_delete", refusal, 403))
+            return item_error(target_id, RestError("woocommerce_rest_cannot_delete", refusal, 403))
         entry = shaper.item(current, exists=False)
         with unit.savepoint():
             profiles.delete(unit, target_id)
         return entry
-
-
-def _batch_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict):
-        return list(value.values())
-    return []
-
-
-def _item_error(item_id: Any, error: RestError) -> dict[str, Any]:
-    return {"id": item_id, "error": error.body()}
-
-
-def _validate_item(item: dict[str, Any], args: dict[str, Any]) -> None:
-    """Batch items get the same argument checks as single requests (WooCommerce skips them; we do not)."""
-    invalid: dict[str, ArgError] = {}
-    for name, spec in args.items():
-        if name in item:
-            try:
-                validate(item[name], spec, name)
-            except ArgError as exc:
-                invalid[name] = exc
-            else:
-                item[name] = sanitize(item[name], spec)
-    if invalid:
-        raise RestError(
-            "rest_invalid_param",
-            f"Invalid parameter(s): {', '.join(invalid)}",
-            400,
-            params={n: e.message for n, e in invalid.items()},
-            details={n: {"code": e.code, "message": e.message, "data": e.data} for n, e in invalid.items()},
-        )
 
 
 # --- routes ----------------------------------------------------------------------------------------------

@@ -28,7 +28,9 @@ BASE_HEADERS = {
     "X-Robots-Tag": "noindex",
     "X-Content-Type-Options": "nosniff",
     "Access-Control-Expose-Headers": "X-WP-Total, X-WP-TotalPages, Link",
-    "Access-Control-Allow-Headers": "Authorization, X-WP-Nonce, Content-Disposition, Content-MD5, Content-Type",
+    "Access-Control-Allow-Headers": (
+        "Authorization, X-WP-Nonce, Content-Disposition, Content-MD5, Content-Type"
+    ),
 }
 
 
@@ -152,6 +154,75 @@ def filter_fields(data: Any, fields: list[list[str]]) -> Any:
                 source = source[part]
                 target = target.setdefault(part, {})
     return kept
+
+
+MAX_ID = 2**63 - 1
+
+
+def as_id(raw: Any) -> int:
+    """A stored id, or 0 for anything that cannot be one (text, negatives, numbers past 64 bits)."""
+    if isinstance(raw, bool):
+        return 0
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_ID else 0
+    text = str(raw).strip() if raw is not None else ""
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else 0
+
+
+def invalid_params(invalid: Mapping[str, ArgError]) -> RestError:
+    """rest_invalid_param naming each refused argument, with WordPress's params and details."""
+    return RestError(
+        "rest_invalid_param",
+        f"Invalid parameter(s): {', '.join(invalid)}",
+        400,
+        params={n: e.message for n, e in invalid.items()},
+        details={n: {"code": e.code, "message": e.message, "data": e.data} for n, e in invalid.items()},
+    )
+
+
+def checked_args(
+    params: dict[str, Any], args: Mapping[str, Mapping[str, Any]], trusted: Mapping[str, Any] = {}
+) -> dict[str, Any]:
+    """Validate the declared arguments (all refusals at once), then sanitise them and fill defaults.
+    `trusted` values (the URL's, already matched by the route pattern) are sanitised, not validated."""
+    invalid: dict[str, ArgError] = {}
+    for name, spec in args.items():
+        if name in params and name not in trusted:
+            try:
+                validate(params[name], spec, name)
+            except ArgError as exc:
+                invalid[name] = exc
+    if invalid:
+        raise invalid_params(invalid)
+    for name, spec in args.items():
+        if name in params:
+            params[name] = sanitize(params[name], spec)
+        elif "default" in spec:
+            params[name] = spec["default"]
+    return params
+
+
+def path_id(call: Call) -> int:
+    """The id in the URL. A body id naming another record is refused rather than obeyed (WordPress would act
+    on the body's id: one of our deliberate deviations)."""
+    in_path = int(call.url_params["id"])
+    if call.params.get("id") not in (None, in_path):
+        message = "id does not match the resource in the URL."
+        raise invalid_params({"id": ArgError("rest_id_mismatch", message)})
+    return in_path
+
+
+def batch_items(value: Any) -> list[Any]:
+    """A batch list as WordPress reads one: a JSON array, or an object's values."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return list(value.values())
+    return []
+
+
+def item_error(item_id: Any, error: RestError) -> dict[str, Any]:
+    return {"id": item_id, "error": error.body()}
 
 
 _HIDDEN_IN_LINKS = ("consumer_key", "consumer_secret", "oauth_")
@@ -285,9 +356,9 @@ class WpJson:
 
     def _form(self, incoming: Any, method: str) -> dict[str, Any] | None:
         content_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
-        if method in WRITE_METHODS and content_type in ("", "application/x-www-form-urlencoded"):
-            if incoming.body and content_type:
-                return querystring.parse(incoming.body.decode("utf-8", "replace"))
+        form_type = content_type == "application/x-www-form-urlencoded"
+        if method in WRITE_METHODS and form_type and incoming.body:
+            return querystring.parse(incoming.body.decode("utf-8", "replace"))
         return None
 
     def _json_body(self, incoming: Any) -> dict[str, Any] | None:
@@ -325,28 +396,7 @@ class WpJson:
                 400,
                 params=missing,
             )
-        invalid: dict[str, ArgError] = {}
-        for name, spec in endpoint.args.items():
-            if name in params and name not in call.url_params:
-                try:
-                    validate(params[name], spec, name)
-                except ArgError as exc:
-                    invalid[name] = exc
-        if invalid:
-            raise RestError(
-                "rest_invalid_param",
-                f"Invalid parameter(s): {', '.join(invalid)}",
-                400,
-                params={n: e.message for n, e in invalid.items()},
-                details={
-                    n: {"code": e.code, "message": e.message, "data": e.data} for n, e in invalid.items()
-                },
-            )
-        for name, spec in endpoint.args.items():
-            if name in params:
-                params[name] = sanitize(params[name], spec)
-            elif "default" in spec:
-                params[name] = spec["default"]
+        checked_args(params, endpoint.args, trusted=call.url_params)
 
     def _allow(self, route: Route, call: Call) -> dict[str, str]:
         allowed = _allowed(route, call)
