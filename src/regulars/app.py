@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ctx,
         [*wc_rest.all_routes(), *wc_orders.all_routes()],
         {**site, "gmt_offset": "0", "timezone_string": settings.timezone},
+        served_elsewhere=[fluentcart.NAMESPACE],
     )
     fluent_cart = fluentcart.api(ctx)
     legacy = LegacyApi(ctx, wc_legacy_customers.routes(), site)

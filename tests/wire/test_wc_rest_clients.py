@@ -164,6 +164,7 @@ def test_fields_context_options_and_indexes(server: Server) -> None:
     assert index["namespace"] == "wc/v3" and "/wc/v3/customers/(?P<id>[\\d]+)" in index["routes"]
     root = httpx.get(f"{server.http_url}/wp-json/").json()
     assert "wc/v3" in root["namespaces"] and "/wc/v1/customers" in root["routes"]
+    assert "fluent-cart/v2" in root["namespaces"]
     downloads = wc.get(f"customers/{customer_id}/downloads")
     assert downloads.status_code == 200 and downloads.json() == []
 

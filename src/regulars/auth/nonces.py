@@ -23,7 +23,9 @@ class DatabaseNonces:
     def use(self, key_id: int, nonce: str, timestamp: int, now: int) -> bool:
         sweep = now - self.swept_at >= self.SWEEP_EVERY
         with self.store.write() as unit:  # type: ignore[attr-defined]
-            fresh = unit.credentials.use_nonce(key_id, nonce, timestamp, now - WINDOW_SECONDS if sweep else None)
+            fresh = unit.credentials.use_nonce(
+                key_id, nonce, timestamp, now - WINDOW_SECONDS if sweep else None
+            )
         if sweep:
             self.swept_at = now
         return fresh

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from regulars import querystring
 from regulars.context import Context
 from regulars.dialects import incoming as incoming_module
-from regulars.dialects.wordpress import _methods as method_of
+from regulars.dialects.wordpress import requested_method as method_of
 from regulars.dialects.wp_auth import AuthError, authenticate
 from regulars.domain.accounts import Account
 from regulars.domain.errors import DomainError

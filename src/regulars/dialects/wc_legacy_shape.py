@@ -14,23 +14,11 @@ from urllib.parse import quote
 
 from regulars.dialects.wc_legacy import Version
 from regulars.dialects.wc_rest import avatar_url, money
-from regulars.domain.customers import Profile
+from regulars.domain.customers import BILLING_FIELDS, Profile
 from regulars.domain.downloads import Download
 from regulars.domain.orders import LineItem, Order
 
-BILLING = (
-    "first_name",
-    "last_name",
-    "company",
-    "address_1",
-    "address_2",
-    "city",
-    "state",
-    "postcode",
-    "country",
-    "email",
-    "phone",
-)
+BILLING = BILLING_FIELDS
 SHIPPING = BILLING[:9]
 NEVER = "1970-01-01T00:00:00Z"  # what the legacy API prints for a date it does not have
 

@@ -33,6 +33,7 @@ from regulars.dialects.wordpress import (
 )
 from regulars.dialects.wp_schema import ArgError, parse_list
 from regulars.domain import accounts as roles
+from regulars.domain.customers import BILLING_FIELDS, SHIPPING_FIELDS
 from regulars.domain.errors import DomainError
 from regulars.domain.orders import LineChange, LineItem, Order, OrderChange, OrderQuery, minor_units
 from regulars.domain.products import Product, ProductChange, ProductQuery
@@ -42,20 +43,8 @@ from regulars.store.unit import Unit
 
 NAMESPACE = "wc/v3"
 ITEM_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-BILLING = (
-    "first_name",
-    "last_name",
-    "company",
-    "address_1",
-    "address_2",
-    "city",
-    "state",
-    "postcode",
-    "country",
-    "email",
-    "phone",
-)
-SHIPPING = (*BILLING[:9], "phone")
+BILLING = BILLING_FIELDS
+SHIPPING = SHIPPING_FIELDS
 # Symbols of the common currencies, as WooCommerce prints them (get_woocommerce_currency_symbol).
 CURRENCY_SYMBOLS = {
     "AUD": "$",

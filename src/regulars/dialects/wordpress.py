@@ -258,7 +258,8 @@ def _allowed(route: Route, call: Call) -> list[str]:
     return allowed
 
 
-def _methods(incoming_method: str, query: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+def requested_method(incoming_method: str, query: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+    """The method WordPress acts on: `_method` or X-HTTP-Method-Override, else the HTTP one."""
     override = query.get("_method") or headers.get("x-http-method-override")
     if isinstance(override, str) and override:
         return override.upper()
@@ -269,12 +270,19 @@ class WpJson:
     """The /wp-json/ server: every registered route of every namespace, dispatched as WordPress does."""
 
     def __init__(
-        self, ctx: Any, routes: Sequence[Route], index_info: Mapping[str, Any], dialect: str = "wc_rest"
+        self,
+        ctx: Any,
+        routes: Sequence[Route],
+        index_info: Mapping[str, Any],
+        dialect: str = "wc_rest",
+        served_elsewhere: Sequence[str] = (),
     ) -> None:
         self.ctx = ctx
         self.dialect = dialect
         self.routes = list(routes)
         self.namespaces = list(dict.fromkeys(r.namespace for r in self.routes))
+        # Namespaces other dispatchers of this site serve, listed in the discovery index all the same.
+        self.served_elsewhere = list(served_elsewhere)
         self.index_info = dict(index_info)
 
     async def __call__(self, request: Request) -> Response:
@@ -284,7 +292,7 @@ class WpJson:
         route_path = "/" + route_path.lstrip("/") if route_path else "/"
         if isinstance(incoming.query.get("rest_route"), str):
             route_path = incoming.query["rest_route"] or "/"
-        method = _methods(incoming.method, incoming.query, incoming.headers)
+        method = requested_method(incoming.method, incoming.query, incoming.headers)
         api_link = {"Link": f'<{incoming.base}/wp-json/>; rel="https://api.w.org/"'}
         if len(incoming.body) > ctx.settings.max_body_bytes:
             return error_response(
@@ -488,7 +496,7 @@ class WpJson:
             **self.index_info,
             "url": base,
             "home": base,
-            "namespaces": self.namespaces,
+            "namespaces": [*self.namespaces, *self.served_elsewhere],
             "authentication": {"application-passwords": {"endpoints": {}}},
             "routes": described,
             "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]},

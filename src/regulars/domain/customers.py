@@ -23,6 +23,9 @@ ADDRESS_FIELDS: tuple[str, ...] = (
     "email",
     "phone",
 )
+# What each kind of address carries: billing has an email, shipping does not.
+BILLING_FIELDS: tuple[str, ...] = ADDRESS_FIELDS
+SHIPPING_FIELDS: tuple[str, ...] = (*ADDRESS_FIELDS[:9], "phone")
 
 
 @dataclass

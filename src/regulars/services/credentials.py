@@ -95,7 +95,8 @@ def record_key_use(unit: Unit, key: ApiKeyRow, resolution_seconds: int = 0) -> N
 
 
 def app_password_owner(unit: Unit, username: str, password: str, secret: str) -> Account | bool | None:
-    """The account an application password belongs to; None for an unknown user, False for a wrong password."""
+    """The account an application password belongs to: None for an unknown user, False for a wrong
+    password."""
     account = unit.accounts.by_username(username) or unit.accounts.by_email(username)
     if account is None:
         return None

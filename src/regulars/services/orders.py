@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from regulars.domain.accounts import is_email
+from regulars.domain.customers import BILLING_FIELDS, SHIPPING_FIELDS
 from regulars.domain.downloads import grants_for
 from regulars.domain.errors import Invalid, NotFound
 from regulars.domain.orders import (
@@ -28,21 +29,6 @@ from regulars.domain.products import Product
 from regulars.services import profiles
 from regulars.services.clock import now
 from regulars.store.unit import Unit
-
-BILLING_FIELDS: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "company",
-    "address_1",
-    "address_2",
-    "city",
-    "state",
-    "postcode",
-    "country",
-    "email",
-    "phone",
-)
-SHIPPING_FIELDS: tuple[str, ...] = (*BILLING_FIELDS[:9], "phone")
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ def _account(row: Any) -> Account:
 
 _BY_ID = Prepared(select(accounts).where(accounts.c.id == bindparam("id")))
 _META_OF = Prepared(
-    select(account_meta).where(account_meta.c.account_id == bindparam("account_id")).order_by(account_meta.c.id)
+    select(account_meta)
+    .where(account_meta.c.account_id == bindparam("account_id"))
+    .order_by(account_meta.c.id)
 )
 
 
@@ -123,7 +125,9 @@ class AccountRepository:
         core = like_escape(term.strip("*"))
         pattern = f"{'%' if leading else ''}{core}{'%' if trailing else ''}"
         clauses: list[ColumnElement[bool]] = [
-            _SEARCH_COLUMNS[name].ilike(pattern, escape="\\") for name in query.search_columns
+            _SEARCH_COLUMNS[name].ilike(pattern, escape="\\")
+            for name in query.search_columns
+            if name in _SEARCH_COLUMNS  # "id" is an equality, below
         ]
         if "id" in query.search_columns and term.strip("*").isdigit():
             clauses.append(accounts.c.id == int(term.strip("*")))

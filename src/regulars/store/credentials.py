@@ -104,7 +104,8 @@ class CredentialRepository:
         self.c.execute(update(app_passwords).where(app_passwords.c.id == password_id).values(last_used=now))
 
     def use_nonce(self, key_id: int, nonce: str, timestamp: int, oldest: int | None) -> bool:
-        """Record a nonce; False when this key already used it (a replay). Forgets nonces older than `oldest`."""
+        """Record a nonce; False when this key already used it (a replay). Forgets nonces older than
+        `oldest`, when given."""
         if oldest is not None:
             self.c.execute(delete(oauth_nonces).where(oauth_nonces.c.timestamp < oldest))
         builder = pg_insert if self.c.dialect.name == "postgresql" else sqlite_insert
