@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -15,7 +17,8 @@ from regulars.services import credentials
 from regulars.services.clock import now
 from regulars.store.unit import Store
 from tests.support.clients import node_available, npm_calls, python_client
-from tests.support.servers import Key, Server
+from tests.support.databases import BACKENDS
+from tests.support.servers import Key, Server, running_server
 
 pytestmark = pytest.mark.wire
 CHALLENGE = (
@@ -283,3 +286,36 @@ def test_the_npm_clients_v2_signature_is_refused_over_http(server: Server) -> No
     [result] = npm_calls(server, [{"method": "get", "endpoint": "customers"}], version="v2", prefix="wc-api")
     assert result["status"] == 401
     assert result["data"]["errors"][0]["message"] == "Invalid signature - provided signature does not match."
+
+
+@pytest.fixture(params=BACKENDS)
+def limited(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """A server whose hourly limits apply to the legacy API: two creates per key."""
+    env = {"REGULARS_RATE_LIMITED_DIALECTS": "wc_legacy", "REGULARS_RATE_LIMIT_CREATE": "2"}
+    with running_server(request.param, tmp_path, env=env) as running:
+        yield running
+
+
+def test_rate_limits_when_configured(limited: Server) -> None:
+    wc = python_client(limited, "v3", "basic", wp_api=False)
+    answers = [
+        wc.post("customers", {"customer": {"email": f"rl{i}.{uuid.uuid4().hex[:6]}@example.com"}})
+        for i in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert (
+        answers[0].headers["x-ratelimit-limit"] == "2" and answers[1].headers["x-ratelimit-remaining"] == "0"
+    )
+    [error] = answers[2].json()["errors"]
+    assert error["code"] == "woocommerce_api_too_many_requests"
+    assert (
+        error["message"].startswith("Too many create requests.")
+        and int(answers[2].headers["retry-after"]) > 0
+    )
+    assert wc.get("customers/count").status_code == 200  # other kinds keep their own limits
+    assert (
+        python_client(limited, "v3", "basic", "write", wp_api=False)
+        .post("customers", {"customer": {"email": f"other.{uuid.uuid4().hex[:6]}@example.com"}})
+        .status_code
+        == 201
+    )  # and other keys theirs

@@ -189,6 +189,8 @@ def test_list_filters_and_pagination(server: Server, version: str) -> None:
     exact = wc.get("customers", params={"filter[q]": f"bob.{tag}@example.com"})
     assert [c["id"] for c in exact.json()["customers"]] == [ids[3]]
     assert wc.get("customers", params={"filter[q]": tag}).json()["customers"] == []  # no implicit wildcards
+    by_number = wc.get("customers", params={"filter[q]": str(ids[2])})  # the id, or a login
+    assert by_number.status_code == 200 and [c["id"] for c in by_number.json()["customers"]] == [ids[2]]
 
     since_first = wc.get("customers", params={**mine, "filter[created_at_min]": dates[0]})
     assert len(since_first.json()["customers"]) == 5  # the bound is inclusive

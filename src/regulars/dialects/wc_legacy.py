@@ -23,6 +23,7 @@ from regulars.dialects import incoming as incoming_module
 from regulars.dialects.incoming import Incoming
 from regulars.dialects.wc_legacy_auth import CHALLENGE, LegacyAuthError, authenticate
 
+DIALECT = "wc_legacy"  # its name in REGULARS_RATE_LIMITED_DIALECTS
 JSON_TYPE = "application/json; charset=UTF-8"
 METHODS = ("HEAD", "GET", "POST", "PUT", "PATCH", "DELETE")  # WC_API_Server::$method_map, in its order
 READABLE = ("GET",)
@@ -172,6 +173,7 @@ class Endpoint:
     methods: tuple[str, ...]
     handler: Handler
     accepts_data: bool = False
+    kind: str = "list"  # which hourly rate limit it counts against: list, create, update or delete
 
 
 @dataclass
@@ -334,12 +336,29 @@ class LegacyApi:
             return error_response(
                 LegacyError("woocommerce_api_missing_callback_param", "Missing parameter data", 400)
             )
+        limits = self._rate_limit(principal, endpoint.kind)
+        if isinstance(limits, Response):
+            return limits
         call = Call(version, method, url_params, incoming.query, data, principal, ctx, incoming)
         try:
-            reply = endpoint.handler(call)
+            response = self._respond(endpoint.handler(call), method)
         except LegacyError as exc:
-            return error_response(exc)
-        return self._respond(reply, method)
+            response = error_response(exc)
+        response.headers.update(limits)
+        return response
+
+    def _rate_limit(self, principal: Principal | None, kind: str) -> dict[str, str] | Response:
+        """Count the call against its key's hourly limit when limits apply to this dialect: the
+        X-RateLimit-* headers, or the 429 answer (Regulars' own words; WooCommerce has no limits)."""
+        limiter = self.ctx.limiter
+        if principal is None or not limiter.applies_to(DIALECT):
+            return {}
+        verdict = limiter.hit(DIALECT, principal.credential, kind)
+        if verdict.allowed:
+            return verdict.headers()
+        message = f"Too many {kind} requests. Try again in {verdict.retry_after} seconds."
+        headers = {**verdict.headers(), "Retry-After": str(verdict.retry_after)}
+        return error_response(LegacyError("woocommerce_api_too_many_requests", message, 429), headers)
 
     def _match(self, route: str, method: str) -> tuple[Endpoint, dict[str, str]] | None:
         for candidate in self.routes:

@@ -435,18 +435,21 @@ def bulk(call: Call) -> Reply:
 def routes() -> list[Route]:
     """The customer routes, in the order WooCommerce registers them (the first match wins)."""
     return [
-        Route("/customers", (Endpoint(READABLE, list_customers), Endpoint(CREATABLE, create_customer, True))),
+        Route(
+            "/customers",
+            (Endpoint(READABLE, list_customers), Endpoint(CREATABLE, create_customer, True, "create")),
+        ),
         Route("/customers/count", (Endpoint(READABLE, count_customers),)),
         Route(
             r"/customers/(?P<id>\d+)",
             (
                 Endpoint(READABLE, get_customer),
-                Endpoint(EDITABLE, edit_customer, True),
-                Endpoint(DELETABLE, delete_customer),
+                Endpoint(EDITABLE, edit_customer, True, "update"),
+                Endpoint(DELETABLE, delete_customer, kind="delete"),
             ),
         ),
         Route(r"/customers/email/(?P<email>.+)", (Endpoint(READABLE, get_customer_by_email),)),
         Route(r"/customers/(?P<id>\d+)/orders", (Endpoint(READABLE, customer_orders),)),
         Route(r"/customers/(?P<id>\d+)/downloads", (Endpoint(READABLE, customer_downloads),)),
-        Route("/customers/bulk", (Endpoint(EDITABLE, bulk, True),)),
+        Route("/customers/bulk", (Endpoint(EDITABLE, bulk, True, "update"),)),
     ]
