@@ -1,5 +1,6 @@
 """Customers, their orders and downloads as the legacy API prints them: UTC dates with "Z",
 `billing_address`/`shipping_address`, money as decimal strings.
+
 Figures an order does not keep as lines (taxes, the customer's IP and user agent) are read from
 `Order.data` under the names the REST API gives them; absent ones are zero or empty, as on an order
 that has none.
