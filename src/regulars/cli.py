@@ -1,13 +1,24 @@
-"""The `regulars` command: serve, migrate, and manage users, API keys and application passwords."""
+"""The `regulars` command: serve, migrate, manage users, API keys and application passwords, and import and
+export customers."""
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Annotated
+import time
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from regulars.auth import app_passwords
 from regulars.auth.passwords import hash_password
@@ -29,7 +40,8 @@ app.add_typer(app_pw, name="app-passwords")
 console = Console(stderr=True)
 
 DatabaseOption = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: REGULARS_DATABASE_URL or SQLite file)")
+    str | None,
+    typer.Option("--database", help="Database URL (default: REGULARS_DATABASE_URL or SQLite file)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
 
@@ -89,7 +101,9 @@ def users_create(
 ) -> None:
     """Create an account (staff who call the API are accounts too)."""
     account = _create_account(_store(database), username, email, role, password)
-    typer.echo(json.dumps(account) if as_json else f"created {account['role']} {username} (id {account['id']})")
+    typer.echo(
+        json.dumps(account) if as_json else f"created {account['role']} {username} (id {account['id']})"
+    )
 
 
 @keys.command("create")
@@ -104,7 +118,9 @@ def keys_create(
     store = _store(database)
     try:
         with store.write() as unit:
-            issued = credentials.issue_key(unit, credentials.find_account(unit, user), permissions, description)
+            issued = credentials.issue_key(
+                unit, credentials.find_account(unit, user), permissions, description
+            )
     except DomainError as exc:
         _fail(f"{exc.reason.replace('_', ' ')}: {user if exc.field == 'user' else permissions}")
         return
@@ -138,6 +154,140 @@ def app_passwords_create(
     typer.echo(json.dumps(out) if as_json else f"{out['username']}: {app_passwords.chunked(issued.password)}")
 
 
+FormatOption = Annotated[
+    str | None, typer.Option("--format", help="jsonl or csv (default: from the file's extension)")
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[customers]:,} customers"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+@app.command("import")
+def import_customers(
+    file: Annotated[Path, typer.Argument(help="A .jsonl/.ndjson or .csv file", exists=True, dir_okay=False)],
+    fmt: FormatOption = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Lines per transaction")] = 5000,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import customers as WooCommerce's REST create stores them. Lines whose email is already registered
+    are skipped, so running the same file again finishes an interrupted import without duplicates."""
+    import orjson
+
+    from regulars.dialects import wc_file
+    from regulars.services import transfer
+
+    try:
+        kind = wc_file.format_of(file, fmt)
+    except wc_file.FileError as exc:
+        _fail(str(exc))
+    store = _store(database)
+    rejects_path = file.with_name(file.name + ".rejects.jsonl")
+    totals = {"lines": 0, "imported": 0, "existing": 0, "rejected": 0}
+    raws: dict[int, Any] = {}  # what the lines of the current batch held, for the rejects file
+    started = time.perf_counter()
+    with file.open("rb") as stream, rejects_path.open("wb") as rejects, _progress() as progress:
+        task = progress.add_task("importing", total=file.stat().st_size, customers=0)
+
+        def lines() -> Any:
+            for line in wc_file.read(stream, kind):
+                raws[line.number] = line.raw
+                yield line.number, line.item
+
+        try:
+            for outcome in transfer.Importer(store, batch_size).run(lines()):
+                rejects.write(
+                    b"".join(
+                        orjson.dumps(wc_file.rejection(n, e, raws[n])) + b"\n" for n, e in outcome.rejected
+                    )
+                )
+                rejects.flush()
+                raws.clear()
+                for name, count in zip(
+                    totals,
+                    (outcome.lines, outcome.imported, outcome.existing, len(outcome.rejected)),
+                    strict=True,
+                ):
+                    totals[name] += count
+                progress.update(task, completed=stream.tell(), customers=totals["imported"])
+        except wc_file.FileError as exc:
+            _fail(str(exc))
+    store.dispose()
+    if not totals["rejected"]:
+        rejects_path.unlink()
+    seconds = time.perf_counter() - started
+    summary = {
+        **totals,
+        "rejects_file": str(rejects_path) if totals["rejected"] else None,
+        "seconds": round(seconds, 3),
+    }
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    typer.echo(
+        f"imported {totals['imported']:,} customers, {totals['existing']:,} already there, "
+        f"{totals['rejected']:,} rejected ({totals['lines'] / max(seconds, 1e-9):,.0f} lines/s)"
+    )
+    if totals["rejected"]:
+        typer.echo(f"rejected lines and why: {rejects_path}")
+
+
+@app.command("export")
+def export_customers(
+    file: Annotated[Path, typer.Argument(help="A .jsonl/.ndjson or .csv file to write", dir_okay=False)],
+    fmt: FormatOption = None,
+    role: Annotated[str, typer.Option("--role", help="customer, all, or another role")] = "customer",
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export customers as GET /wp-json/wc/v3/customers shows them (never passwords), in id order."""
+    from zoneinfo import ZoneInfo
+
+    from regulars.dialects import wc_file
+    from regulars.services import transfer
+    from regulars.settings import Settings
+
+    try:
+        kind = wc_file.format_of(file, fmt)
+    except wc_file.FileError as exc:
+        _fail(str(exc))
+    if role != "all" and role not in ROLES:
+        _fail(f"role must be all or one of {', '.join(ROLES)}")
+    store = _store(database)
+    wanted = None if role == "all" else role
+    timezone = Settings.from_env().timezone
+    zone = None if timezone == "UTC" else ZoneInfo(timezone)
+    partial = file.with_name(file.name + ".partial")  # the file appears only once complete
+    exported = 0
+    started = time.perf_counter()
+    with partial.open("wb") as stream, _progress() as progress:
+        task = progress.add_task("exporting", total=transfer.export_count(store, wanted), customers=0)
+        writer = wc_file.Writer(stream, kind, zone)
+        for page in transfer.export_pages(store, wanted):
+            writer.write(page)
+            exported += len(page)
+            progress.update(task, completed=exported, customers=exported)
+        writer.close()
+    store.dispose()
+    partial.replace(file)
+    seconds = time.perf_counter() - started
+    if as_json:
+        typer.echo(json.dumps({"exported": exported, "file": str(file), "seconds": round(seconds, 3)}))
+        return
+    typer.echo(
+        f"exported {exported:,} customers to {file} ({exported / max(seconds, 1e-9):,.0f} customers/s)"
+    )
+
+
 def bootstrap(store: Store) -> dict | None:
     """On an empty store, an administrator with a key and an application password, shown once."""
     with store.read() as unit:
@@ -149,7 +299,9 @@ def bootstrap(store: Store) -> dict | None:
         owner = unit.accounts.get(account["id"])
         assert owner is not None
         key = credentials.issue_key(unit, owner, "read_write", "created by regulars serve")
-        password = credentials.issue_app_password(unit, owner, "regulars serve", credentials.site_secret(unit))
+        password = credentials.issue_app_password(
+            unit, owner, "regulars serve", credentials.site_secret(unit)
+        )
     return {
         "username": "admin",
         "consumer_key": key.consumer_key,

@@ -74,27 +74,50 @@ def count(unit: Unit, query: ProfileQuery) -> int:
     return unit.accounts.count_matching(query)
 
 
-def _check_new_email(unit: Unit, email: str | None) -> str:
+def checked_email(email: str | None) -> str:
+    """A new customer's email, checked as WooCommerce checks it before looking it up."""
     if email and not is_email(email):
         raise Invalid("invalid_email", "email")
     if not email:
         raise Invalid("email_required", "email")
+    return email
+
+
+def _check_new_email(unit: Unit, email: str | None) -> str:
+    email = checked_email(email)
     if unit.accounts.by_email(email) is not None:
         raise Conflict("email_exists", "email", email=email)
     return email
 
 
+def check_billing_email(change: ProfileChange) -> None:
+    billing = change.billing or {}
+    if billing.get("email") and not is_email(billing["email"]):
+        raise Invalid("invalid_billing_email", "billing.email")
+
+
+def given_username(username: str) -> str:
+    """A username the request chose, as WordPress cleans it; refused when cleaning would change it."""
+    clean = sanitize_username(username)
+    if not is_valid_username(clean) or clean != username.strip():
+        raise Invalid("invalid_username", "username")
+    if len(clean) > 60:
+        raise Invalid("username_too_long", "username")
+    return clean
+
+
+def username_base(email: str) -> str:
+    """The login WooCommerce derives from an email, before any suffix a clash adds."""
+    return username_candidate(email)[:55]
+
+
 def _choose_username(unit: Unit, username: str | None, email: str) -> str:
     if username:
-        clean = sanitize_username(username)
-        if not is_valid_username(clean) or clean != username.strip():
-            raise Invalid("invalid_username", "username")
-        if len(clean) > 60:
-            raise Invalid("username_too_long", "username")
+        clean = given_username(username)
         if unit.accounts.username_taken(clean):
             raise Conflict("username_exists", "username")
         return clean
-    base = username_candidate(email)[:55]
+    base = username_base(email)
     candidate = base
     while unit.accounts.username_taken(candidate):
         candidate = username_with_suffix(base)
@@ -108,9 +131,7 @@ def _clean_name(value: str | None) -> str | None:
 def create(unit: Unit, change: ProfileChange, *, role: str = "customer") -> Profile:
     """Register a customer as WooCommerce does: validate, derive the username, store both records."""
     email = _check_new_email(unit, change.email)
-    for kind, values in change.addresses().items():
-        if kind == "billing" and values.get("email") and not is_email(values["email"]):
-            raise Invalid("invalid_billing_email", "billing.email")
+    check_billing_email(change)
     username = _choose_username(unit, change.username, email)
     generated = not change.password
     password_hash = None if generated else hash_password(change.password or "")

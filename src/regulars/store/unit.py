@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from regulars.store.accounts import AccountRepository
+from regulars.store.bulk import BulkRepository
 from regulars.store.credentials import CredentialRepository
 from regulars.store.customers import CustomerRepository
 from regulars.store.downloads import DownloadRepository
@@ -30,6 +31,7 @@ class Unit:
         self.downloads = DownloadRepository(connection)
         self.orders = OrderRepository(connection)
         self.products = ProductRepository(connection)
+        self.bulk = BulkRepository(connection)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

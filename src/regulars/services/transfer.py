@@ -1,0 +1,234 @@
+"""Customers in and out of the store in bulk: import with WooCommerce's create rules, export in id order.
+
+An import goes batch by batch, each batch one transaction, so an interrupted run leaves whole batches
+only; a line whose email is already registered counts as imported before and is skipped, so running
+the same file again finishes the rest without duplicates. Within a batch the lines are decided one
+after the other, exactly as consecutive REST creates would be (the first of two lines wins a username
+or an email); only the writing is done in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import Any
+
+from regulars.auth.passwords import hash_password
+from regulars.domain.accounts import username_with_suffix
+from regulars.domain.customers import ADDRESS_FIELDS, MetaChange, Profile, ProfileChange, ProfileQuery
+from regulars.domain.errors import Conflict, DomainError
+from regulars.domain.transfer import NewProfile
+from regulars.services import profiles
+from regulars.services.clock import now
+from regulars.store.unit import Store, Unit
+
+BATCH_SIZE = 5000
+ROLE = "customer"  # WooCommerce's create forces it
+_ATTEMPTS = 3  # a batch refused because another writer took an email or username meanwhile is redone
+
+# A line of the file: its number, and what it asks for (or why it could not even be read).
+Line = tuple[int, ProfileChange | Exception]
+
+
+@dataclass
+class BatchOutcome:
+    """One committed batch: how many lines it covered and what became of them."""
+
+    lines: int = 0
+    imported: int = 0
+    existing: int = 0
+    rejected: list[tuple[int, Exception]] = field(default_factory=list)
+
+
+@dataclass
+class _Valid:
+    """A line that was read and whose email is well formed."""
+
+    number: int
+    change: ProfileChange
+    email: str
+
+    @property
+    def key(self) -> str:
+        return self.email.lower()
+
+
+def new_meta(changes: Sequence[MetaChange] | None, generated: bool) -> list[tuple[str, Any]]:
+    """The meta rows profiles.create leaves on a new account (its password nag, then the request's
+    meta_data under WooCommerce's rules), worked out without a database. A new account has no meta row
+    a sent id could name, so an id always means "replace the key's rows"."""
+    rows: list[list[Any]] = [[profiles.PASSWORD_NAG, "1"]] if generated else []
+    for change in changes or ():
+        if profiles.is_protected_meta(change.key):
+            continue
+        if change.value is None or change.id is not None:
+            rows = [row for row in rows if row[0] != change.key]
+            if change.value is not None:
+                rows.append([change.key, change.value])
+            continue
+        same_key = next((row for row in rows if row[0] == change.key), None)
+        if same_key is not None:
+            same_key[1] = change.value
+        else:
+            rows.append([change.key, change.value])
+    return [(key, value) for key, value in rows]
+
+
+def _addresses(change: ProfileChange) -> dict[str, dict[str, str]]:
+    """The primary addresses profiles.create adds: the sent fields of each type, if any."""
+    found = {}
+    for kind, sent in change.addresses().items():
+        fields = {k: str(v) for k, v in sent.items() if k in ADDRESS_FIELDS and v is not None}
+        if fields:
+            found[kind] = fields
+    return found
+
+
+class Importer:
+    """Imports lines batch by batch into one store, remembering across batches which emails it met."""
+
+    def __init__(self, store: Store, batch_size: int = BATCH_SIZE) -> None:
+        self.store = store
+        self.batch_size = batch_size
+        self.seen: dict[str, int] = {}  # lower-cased email -> the line that imported it or found it there
+
+    def run(self, lines: Iterable[Line]) -> Iterator[BatchOutcome]:
+        """Import the lines; yields after each batch is committed."""
+        source = iter(lines)
+        # bcrypt releases the GIL: the passwords of a batch are hashed on every core at once.
+        with ThreadPoolExecutor() as hashers:
+            while batch := list(islice(source, self.batch_size)):
+                yield self._batch(batch, hashers)
+
+    def _batch(self, batch: list[Line], hashers: Executor) -> BatchOutcome:
+        unreadable: list[tuple[int, Exception]] = []
+        valid: list[_Valid] = []
+        for number, item in batch:
+            if isinstance(item, Exception):
+                unreadable.append((number, item))
+                continue
+            try:
+                valid.append(_Valid(number, item, profiles.checked_email(item.email)))
+            except DomainError as exc:
+                unreadable.append((number, exc))
+        hashes = self._hashes(valid, hashers)
+        for attempt in range(1, _ATTEMPTS + 1):
+            outcome = BatchOutcome(lines=len(batch), rejected=list(unreadable))
+            seen: dict[str, int] = {}
+            try:
+                with self.store.write() as unit:
+                    new = self._decide(unit, valid, hashes, outcome, seen)
+                    unit.bulk.insert_profiles(new, role=ROLE, now=now())
+            except Conflict as exc:
+                if exc.reason != "concurrent_insert" or attempt == _ATTEMPTS:
+                    raise
+                continue
+            self.seen.update(seen)
+            outcome.rejected.sort(key=lambda pair: pair[0])
+            return outcome
+        raise AssertionError("unreachable")
+
+    def _hashes(self, valid: list[_Valid], hashers: Executor) -> dict[int, str]:
+        """Hashes of the passwords of lines not imported yet, made before the batch's transaction takes
+        the write lock (bcrypt is slow on purpose); a line already there costs no hash."""
+        with self.store.read() as unit:
+            registered = unit.bulk.account_emails([v.email for v in valid if v.change.password])
+        wanted = [
+            v for v in valid if v.change.password and v.key not in registered and v.key not in self.seen
+        ]
+        hashed = hashers.map(hash_password, [v.change.password or "" for v in wanted])
+        return {v.number: h for v, h in zip(wanted, hashed, strict=True)}
+
+    def _decide(
+        self,
+        unit: Unit,
+        valid: list[_Valid],
+        hashes: dict[int, str],
+        outcome: BatchOutcome,
+        seen: dict[str, int],
+    ) -> list[NewProfile]:
+        """Decide each line in order as profiles.create would; returns the customers to write in bulk."""
+        registered = unit.bulk.account_emails([v.email for v in valid])
+        fresh = [v for v in valid if v.key not in registered]
+        records = unit.bulk.customer_emails([v.email for v in fresh])
+        bases = {v.number: profiles.username_base(v.email) for v in fresh if not v.change.username}
+        wanted = [v.change.username.strip() for v in fresh if v.change.username] + list(bases.values())
+        taken = unit.bulk.taken_usernames(wanted)
+        new: list[NewProfile] = []
+        for line in valid:
+            number, change, email, key = line.number, line.change, line.email, line.key
+            first = self.seen.get(key) or seen.get(key)
+            if first is not None:
+                outcome.rejected.append((number, Conflict("email_exists", "email", email=email, line=first)))
+                continue
+            if key in registered:
+                outcome.existing += 1
+                seen[key] = number
+                continue
+            try:
+                profiles.check_billing_email(change)
+                username = self._username(unit, change, bases.get(number), taken)
+                if key in records:
+                    # A customer record already has this email (say, from FluentCart): profiles.create
+                    # joins it to the new account, as a REST create would.
+                    with unit.savepoint():
+                        profiles.create(unit, replace(change, username=username), role=ROLE)
+                else:
+                    new.append(self._new_profile(change, email, username, hashes.get(number)))
+            except DomainError as exc:
+                outcome.rejected.append((number, exc))
+                continue
+            taken.add(username.lower())
+            seen[key] = number
+            outcome.imported += 1
+        return new
+
+    @staticmethod
+    def _username(unit: Unit, change: ProfileChange, base: str | None, taken: set[str]) -> str:
+        """profiles.create's username rule, against the store and the lines before in this batch."""
+        if change.username:
+            clean = profiles.given_username(change.username)
+            if clean.lower() in taken:
+                raise Conflict("username_exists", "username")
+            return clean
+        assert base is not None
+        candidate = base
+        while candidate.lower() in taken or (candidate != base and unit.accounts.username_taken(candidate)):
+            candidate = username_with_suffix(base)
+        return candidate
+
+    @staticmethod
+    def _new_profile(
+        change: ProfileChange, email: str, username: str, password_hash: str | None
+    ) -> NewProfile:
+        if change.password and password_hash is None:  # found new only now: hashed the slow way
+            password_hash = hash_password(change.password)
+        return NewProfile(
+            email=email,
+            username=username,
+            password_hash=password_hash,
+            first_name=(change.first_name or "").strip(),
+            last_name=(change.last_name or "").strip(),
+            addresses=_addresses(change),
+            meta=new_meta(change.meta, generated=not change.password),
+        )
+
+
+def export_count(store: Store, role: str | None) -> int:
+    with store.read() as unit:
+        return profiles.count(unit, ProfileQuery(role=role, limit=None))
+
+
+def export_pages(store: Store, role: str | None, page_size: int = BATCH_SIZE) -> Iterator[list[Profile]]:
+    """Every profile of the role (None: every account), in id order, a page at a time."""
+    after = 0
+    while True:
+        with store.read() as unit:
+            found = unit.bulk.accounts_after(after, role, page_size)
+            page = profiles.assemble(unit, found)
+        if not page:
+            return
+        yield page
+        after = found[-1].id

@@ -1,0 +1,198 @@
+"""Customers in bulk, for import and export: thousands of rows per statement, inside the caller's unit.
+
+The per-row repositories spend a statement (and SQLAlchemy's per-execution machinery) on every row; a
+million customers are four million rows or more. Here a batch reserves its ids up front and sends each
+table's rows in one go: executemany on SQLite, COPY on PostgreSQL. Values pass through the same type
+processors SQLAlchemy applies, so the rows read back exactly as the repositories' own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy import Connection, Table, func, select
+
+from regulars.domain.accounts import Account
+from regulars.domain.customers import ADDRESS_FIELDS
+from regulars.domain.errors import Conflict
+from regulars.domain.transfer import NewProfile
+from regulars.store.accounts import _account
+from regulars.store.tables import account_meta, accounts, addresses, customers
+
+_IN_LIST = 2000  # values per IN (...): well under SQLite's limit on bound parameters
+
+_ACCOUNT_COLUMNS = (
+    "id",
+    "username",
+    "email",
+    "password_hash",
+    "display_name",
+    "first_name",
+    "last_name",
+    "role",
+    "registered_at",
+    "modified_at",
+)
+_CUSTOMER_COLUMNS = (
+    "id",
+    "account_id",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "status",
+    "notes",
+    "additional_info",
+    "created_at",
+    "updated_at",
+)
+_ADDRESS_COLUMNS = ("id", "customer_id", "type", "is_primary", *ADDRESS_FIELDS, "created_at", "updated_at")
+_META_COLUMNS = ("id", "account_id", "meta_key", "meta_value")
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _IN_LIST):
+        yield values[start : start + _IN_LIST]
+
+
+class BulkRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    # --- reading -------------------------------------------------------------------------------
+    def _lowered(self, column: Any, values: Iterable[str], *extra: Any) -> set[str]:
+        """Which of these (lower-cased) values the column holds, compared as its unique index does."""
+        wanted = sorted({v.lower() for v in values})
+        found: set[str] = set()
+        for chunk in _chunks(wanted):
+            query = select(func.lower(column)).where(func.lower(column).in_(chunk), *extra)
+            found.update(self.c.execute(query).scalars())
+        return found
+
+    def account_emails(self, emails: Iterable[str]) -> set[str]:
+        return self._lowered(accounts.c.email, emails)
+
+    def customer_emails(self, emails: Iterable[str]) -> set[str]:
+        return self._lowered(customers.c.email, emails)
+
+    def taken_usernames(self, usernames: Iterable[str]) -> set[str]:
+        return self._lowered(accounts.c.username, usernames)
+
+    def accounts_after(self, after_id: int, role: str | None, limit: int) -> list[Account]:
+        """The next accounts in id order (keyset pagination: no OFFSET to walk past)."""
+        query = select(accounts).where(accounts.c.id > after_id)
+        if role is not None:
+            query = query.where(accounts.c.role == role)
+        rows = self.c.execute(query.order_by(accounts.c.id).limit(limit))
+        return [_account(row) for row in rows]
+
+    # --- writing -------------------------------------------------------------------------------
+    def insert_profiles(self, new: Sequence[NewProfile], *, role: str, now: datetime) -> list[int]:
+        """Write accounts, customer records, primary addresses and meta rows; returns the account ids.
+
+        Raises Conflict when a unique index refuses a row (another writer took an email or username
+        since the caller looked): the whole unit must then be rolled back."""
+        if not new:
+            return []
+        account_ids = self._reserve(accounts, len(new))
+        customer_ids = self._reserve(customers, len(new))
+        stamp, info, primary = (
+            self._bound(column, value)
+            for column, value in (
+                (accounts.c.registered_at, now),
+                (customers.c.additional_info, {}),
+                (addresses.c.is_primary, True),
+            )
+        )
+        meta_value = self._processor(account_meta.c.meta_value)
+        address_rows: list[tuple[Any, ...]] = []
+        meta_rows: list[tuple[Any, ...]] = []
+        for profile, account_id, customer_id in zip(new, account_ids, customer_ids, strict=True):
+            for kind, fields in profile.addresses.items():
+                values = [fields.get(name, "") for name in ADDRESS_FIELDS]
+                address_rows.append((customer_id, kind, primary, *values, stamp, stamp))
+            meta_rows.extend((account_id, key, meta_value(value)) for key, value in profile.meta)
+        address_ids = self._reserve(addresses, len(address_rows))
+        meta_ids = self._reserve(account_meta, len(meta_rows))
+        account_rows = [
+            (
+                i,
+                p.username,
+                p.email,
+                p.password_hash,
+                p.username,
+                p.first_name,
+                p.last_name,
+                role,
+                stamp,
+                stamp,
+            )
+            for i, p in zip(account_ids, new, strict=True)
+        ]
+        customer_rows = [
+            (i, a, p.email, p.first_name, p.last_name, "", "active", "", info, stamp, stamp)
+            for i, a, p in zip(customer_ids, account_ids, new, strict=True)
+        ]
+        try:
+            self._write(accounts, _ACCOUNT_COLUMNS, account_rows)
+            self._write(customers, _CUSTOMER_COLUMNS, customer_rows)
+            self._write(
+                addresses, _ADDRESS_COLUMNS, [(i, *r) for i, r in zip(address_ids, address_rows, strict=True)]
+            )
+            self._write(
+                account_meta, _META_COLUMNS, [(i, *r) for i, r in zip(meta_ids, meta_rows, strict=True)]
+            )
+        except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
+            raise Conflict("concurrent_insert", "email") from exc
+        return account_ids
+
+    def _reserve(self, table: Table, count: int) -> list[int]:
+        """Ids for `count` new rows of the table, taken before the rows are written.
+
+        SQLite: the unit holds the database's write lock (BEGIN IMMEDIATE), so the ids after the largest
+        are ours, exactly those SQLite itself would give. PostgreSQL: drawn from the table's sequence,
+        which other writers share safely."""
+        if count == 0:
+            return []
+        if self.c.dialect.name == "sqlite":
+            top = self.c.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+            return list(range(top + 1, top + 1 + count))
+        sequence = self.c.execute(select(func.pg_get_serial_sequence(table.name, "id"))).scalar_one()
+        drawn = self.c.execute(
+            select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        ).scalars()
+        return sorted(drawn)
+
+    def _processor(self, column: Any) -> Callable[[Any], Any]:
+        """How SQLAlchemy turns a value for this column into what the driver is given."""
+        dialect = self.c.dialect
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+        return processor or _unchanged
+
+    def _bound(self, column: Any, value: Any) -> Any:
+        return self._processor(column)(value)
+
+    def _write(self, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Send rows whose values are already as the driver takes them (see _bound)."""
+        if not rows:
+            return
+        columns = ", ".join(names)
+        cursor: Any = self.c.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if self.c.dialect.name == "sqlite":
+                marks = ", ".join("?" * len(names))
+                cursor.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+            else:
+                with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        finally:
+            cursor.close()
+
+
+def _unchanged(value: Any) -> Any:
+    return value
