@@ -23,13 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support.databases import fresh_database  # noqa: E402
+from tests.support.servers import certificate_files, seed, serve_process  # noqa: E402
 from woocommerce.oauth import OAuth  # noqa: E402
 
 from bench.loadgen import Result, request_bytes, run  # noqa: E402
 from regulars.domain.customers import ProfileChange  # noqa: E402
 from regulars.services import profiles  # noqa: E402
-from tests.support.databases import fresh_database  # noqa: E402
-from tests.support.servers import certificate_files, seed, serve_process  # noqa: E402
 
 
 def populate(database_url: str, count: int) -> list[int]:
@@ -160,8 +160,9 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, backend: str) ->
 
     baseline = {s.base.split("://")[0]: rate(s) for s in scenarios if "/ping" in s.name}
     print(
-        f"\n{backend}, {args.customers:,} customers, {args.workers} worker(s), {args.connections} connections, "
-        f"{args.rounds} interleaved rounds of {args.seconds:g} s (median round)\n"
+        f"\n{backend}, {args.customers:,} customers, {args.workers} worker(s), "
+        f"{args.connections} connections, {args.rounds} interleaved rounds of {args.seconds:g} s "
+        "(median round)\n"
     )
     print("| scenario | req/s | ratio to /ping | p50 ms | p99 ms |")
     print("| --- | ---: | ---: | ---: | ---: |")

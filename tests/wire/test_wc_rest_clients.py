@@ -190,7 +190,8 @@ def test_batch(server: Server) -> None:
         "id": 0,
         "error": {
             "code": "registration-error-email-exists",
-            "message": f"An account is already registered with {taken}. Please log in or use a different email address.",
+            "message": f"An account is already registered with {taken}. "
+            "Please log in or use a different email address.",
             "data": {"status": 400},
         },
     }
