@@ -59,7 +59,7 @@ def authenticate(ctx: Context, incoming: Incoming, version: str, signed_url: str
         raise LegacyAuthError(f"The API key provided does not have {refusal} permissions.")
     if account is None:
         raise LegacyAuthError("API user is invalid")
-    if credentials.key_use_due(key, ctx.settings.last_access_resolution):
+    if credentials.use_due(key.last_access, ctx.settings.last_access_resolution):
         with ctx.store.write() as unit:
             credentials.record_key_use(unit, key)
     return Principal(account, key)

@@ -68,7 +68,7 @@ def _owner(ctx: Context, consumer_key: str) -> tuple[Any, Any] | None:
 
 
 def _accept(ctx: Context, key: Any, account: Any) -> Principal:
-    if credentials.key_use_due(key, ctx.settings.last_access_resolution):
+    if credentials.use_due(key.last_access, ctx.settings.last_access_resolution):
         with ctx.store.write() as unit:
             credentials.record_key_use(unit, key)
     return Principal(account, key)
@@ -146,10 +146,14 @@ def _application_password(ctx: Context, incoming: Incoming) -> Principal | None:
     if basic is None or not incoming.secure:
         return None  # application passwords never travel over plain HTTP
     username, password = basic
-    with ctx.store.write() as unit:
-        owner = credentials.app_password_owner(unit, username, password, ctx.site_secret)
-    if owner is None:
+    with ctx.store.read() as unit:
+        found = credentials.app_password_owner(unit, username, password, ctx.site_secret)
+    if found is None:
         raise AuthError("invalid_username", "Unknown username. Check again or try your email address.")
-    if owner is False:
+    if found is False or found is True:
         raise AuthError("incorrect_password", "The provided password is an invalid application password.")
-    return Principal(owner)  # type: ignore[arg-type]
+    account, row = found
+    if credentials.use_due(row.last_used, ctx.settings.last_access_resolution):
+        with ctx.store.write() as unit:
+            credentials.record_app_password_use(unit, row, ctx.settings.last_access_resolution)
+    return Principal(account)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from regulars.auth import app_passwords, keys
 from regulars.domain.accounts import Account
 from regulars.domain.errors import Invalid, NotFound
 from regulars.services.clock import now
-from regulars.store.credentials import ApiKeyRow
+from regulars.store.credentials import ApiKeyRow, AppPasswordRow
 from regulars.store.unit import Unit
 
 SITE_SECRET = "site_secret"
@@ -84,19 +84,22 @@ def key_owner(unit: Unit, consumer_key: str) -> tuple[ApiKeyRow, Account | None]
     return row, unit.accounts.get(row.account_id)
 
 
-def key_use_due(key: ApiKeyRow, resolution_seconds: int) -> bool:
-    """Whether last_access is older than `resolution_seconds`: written that often, reads stay reads."""
-    return key.last_access is None or now() - key.last_access >= timedelta(seconds=resolution_seconds)
+def use_due(last: datetime | None, resolution_seconds: int) -> bool:
+    """Whether a credential's last use is older than `resolution_seconds`: it is written that often, so
+    reads stay reads."""
+    return last is None or now() - last >= timedelta(seconds=resolution_seconds)
 
 
 def record_key_use(unit: Unit, key: ApiKeyRow, resolution_seconds: int = 0) -> None:
-    if key_use_due(key, resolution_seconds):
+    if use_due(key.last_access, resolution_seconds):
         unit.credentials.touch_key(key.id, now())
 
 
-def app_password_owner(unit: Unit, username: str, password: str, secret: str) -> Account | bool | None:
-    """The account an application password belongs to: None for an unknown user, False for a wrong
-    password."""
+def app_password_owner(
+    unit: Unit, username: str, password: str, secret: str
+) -> tuple[Account, AppPasswordRow] | bool | None:
+    """The account an application password belongs to, and that password's row: None for an unknown user,
+    False for a wrong password. Every stored password is compared, so timing tells nothing about which."""
     account = unit.accounts.by_username(username) or unit.accounts.by_email(username)
     if account is None:
         return None
@@ -104,7 +107,10 @@ def app_password_owner(unit: Unit, username: str, password: str, secret: str) ->
     for row in unit.credentials.app_passwords_of(account.id):
         if app_passwords.matches(password, row.password_hash, secret):
             found = row
-    if found is None:
-        return False
-    unit.credentials.touch_app_password(found.id, now())
-    return account
+    return (account, found) if found is not None else False
+
+
+def record_app_password_use(unit: Unit, row: AppPasswordRow, resolution_seconds: int) -> None:
+    """Write last_used, at most once per `resolution_seconds`, as for API keys."""
+    if use_due(row.last_used, resolution_seconds):
+        unit.credentials.touch_app_password(row.id, now())

@@ -32,6 +32,7 @@ class AppPasswordRow:
     uuid: str
     name: str
     password_hash: str
+    last_used: datetime | None = None
 
 
 _KEY_BY_HASH = Prepared(select(api_keys).where(api_keys.c.consumer_key_hash == bindparam("key_hash")))
@@ -98,7 +99,9 @@ class CredentialRepository:
         rows = self.c.execute(
             select(app_passwords).where(app_passwords.c.account_id == account_id).order_by(app_passwords.c.id)
         )
-        return [AppPasswordRow(r.id, r.account_id, r.uuid, r.name, r.password_hash) for r in rows]
+        return [
+            AppPasswordRow(r.id, r.account_id, r.uuid, r.name, r.password_hash, r.last_used) for r in rows
+        ]
 
     def touch_app_password(self, password_id: int, now: datetime) -> None:
         self.c.execute(update(app_passwords).where(app_passwords.c.id == password_id).values(last_used=now))
