@@ -90,16 +90,20 @@ def _read_jsonl(stream: IO[bytes]) -> Iterator[Line]:
 
 
 def _read_csv(stream: IO[bytes]) -> Iterator[Line]:
-    reader = csv.DictReader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
-    if "email" not in (reader.fieldnames or ()):
-        raise FileError("the CSV file has no email column (its first row names the columns)")
-    for row in _rows(reader):
-        try:
-            item = _unflatten(row)
-        except orjson.JSONDecodeError:
-            yield Line(reader.line_num, _INVALID_META, row)
-            continue
-        yield Line(reader.line_num, change_for(item), row)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.DictReader(text)
+        if "email" not in (reader.fieldnames or ()):
+            raise FileError("the CSV file has no email column (its first row names the columns)")
+        for row in _rows(reader):
+            try:
+                item = _unflatten(row)
+            except orjson.JSONDecodeError:
+                yield Line(reader.line_num, _INVALID_META, row)
+                continue
+            yield Line(reader.line_num, change_for(item), row)
+    finally:
+        text.detach()  # the caller's stream stays open (it reads the position from it)
 
 
 def _rows(reader: csv.DictReader) -> Iterator[dict[str, Any]]:
