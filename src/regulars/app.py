@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from regulars import __version__
+from regulars import __version__, openapi
 from regulars.context import Context
 from regulars.dialects import fluentcart, wc_legacy_customers, wc_orders, wc_rest
+from regulars.dialects.wc_legacy import VERSIONS as LEGACY_VERSIONS
 from regulars.dialects.wc_legacy import LegacyApi
 from regulars.dialects.wordpress import WpJson
 from regulars.settings import Settings
@@ -40,6 +42,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     fluent_cart = fluentcart.api(ctx)
     legacy = LegacyApi(ctx, wc_legacy_customers.routes(), site)
+    # The OpenAPI document of the very tables the dispatchers route by.
+    document = orjson.dumps(
+        openapi.build(wp_json.routes, legacy.routes, LEGACY_VERSIONS, fluent_cart.ops, fluentcart.NAMESPACE)
+    )
+
+    async def openapi_json(_request: Request) -> Response:
+        return Response(document, media_type="application/json")
+
+    async def docs(_request: Request) -> Response:
+        return HTMLResponse(openapi.DOCS_PAGE)
 
     async def site_root(request: Request) -> Response:
         """The site root: ?wc-api-version=&wc-api-route= is the legacy API, ?rest_route=/fluent-cart/v2/…
@@ -52,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/ping", ping, methods=["GET", "HEAD"]),
+        Route("/openapi.json", openapi_json, methods=["GET", "HEAD"]),
+        Route("/docs", docs, methods=["GET", "HEAD"]),
         Route("/wp-json", wp_json.__call__, methods=ALL_METHODS),
         Route("/wp-json/fluent-cart/v2", fluent_cart.__call__, methods=ALL_METHODS),
         Route("/wp-json/fluent-cart/v2/{route:path}", fluent_cart.__call__, methods=ALL_METHODS),

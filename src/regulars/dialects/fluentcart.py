@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from regulars.context import Context
 from regulars.dialects import fluentcart_input as read
+from regulars.dialects import fluentcart_schema as doc
 from regulars.dialects import fluentcart_shapes as shape
 from regulars.dialects.fluentcart_wire import (
     DELETE,
@@ -364,22 +365,22 @@ def _csv_file(content: str, filename: str) -> Response:
 # --- the routing table ---------------------------------------------------------------------------------
 CUSTOMER = "/customers/{customer_id}"
 ROUTES: list[Op] = [
-    Op("GET", "/customers", list_customers, VIEW, "list"),
-    Op("POST", "/customers", create_customer, MANAGE, "create"),
-    Op("GET", "/customers/get-stats/{customer_id}", customer_stats, VIEW, "list"),
-    Op("GET", "/customers/attachable-user", attachable_users, MANAGE, "list"),
-    Op("POST", "/customers/do-bulk-action", bulk_action, bulk_permission, bulk_kind),
-    Op("GET", CUSTOMER, get_customer, VIEW, "list"),
-    Op("PUT", CUSTOMER, update_customer, MANAGE, "update"),
-    Op("PUT", f"{CUSTOMER}/additional-info", update_additional_info, MANAGE, "update"),
-    Op("GET", f"{CUSTOMER}/orders", customer_orders, VIEW, "list"),
-    Op("GET", f"{CUSTOMER}/address", list_addresses, VIEW, "list"),
-    Op("POST", f"{CUSTOMER}/address", create_address, MANAGE, "create"),
-    Op("PUT", f"{CUSTOMER}/address", update_address, MANAGE, "update"),
-    Op("DELETE", f"{CUSTOMER}/address", delete_address, DELETE, "delete"),
-    Op("POST", f"{CUSTOMER}/address/make-primary", make_primary, MANAGE, "update"),
-    Op("POST", f"{CUSTOMER}/attachable-user", attach_user, MANAGE, "update"),
-    Op("POST", f"{CUSTOMER}/detach-user", detach_user, MANAGE, "update"),
+    Op("GET", "/customers", list_customers, VIEW, "list", doc.LIST),
+    Op("POST", "/customers", create_customer, MANAGE, "create", doc.CREATE),
+    Op("GET", "/customers/get-stats/{customer_id}", customer_stats, VIEW, "list", doc.STATS_DOC),
+    Op("GET", "/customers/attachable-user", attachable_users, MANAGE, "list", doc.ATTACHABLE),
+    Op("POST", "/customers/do-bulk-action", bulk_action, bulk_permission, bulk_kind, doc.BULK),
+    Op("GET", CUSTOMER, get_customer, VIEW, "list", doc.GET),
+    Op("PUT", CUSTOMER, update_customer, MANAGE, "update", doc.UPDATE),
+    Op("PUT", f"{CUSTOMER}/additional-info", update_additional_info, MANAGE, "update", doc.ADDITIONAL_INFO),
+    Op("GET", f"{CUSTOMER}/orders", customer_orders, VIEW, "list", doc.ORDERS),
+    Op("GET", f"{CUSTOMER}/address", list_addresses, VIEW, "list", doc.ADDRESSES),
+    Op("POST", f"{CUSTOMER}/address", create_address, MANAGE, "create", doc.ADD_ADDRESS),
+    Op("PUT", f"{CUSTOMER}/address", update_address, MANAGE, "update", doc.CHANGE_ADDRESS),
+    Op("DELETE", f"{CUSTOMER}/address", delete_address, DELETE, "delete", doc.REMOVE_ADDRESS),
+    Op("POST", f"{CUSTOMER}/address/make-primary", make_primary, MANAGE, "update", doc.MAKE_PRIMARY),
+    Op("POST", f"{CUSTOMER}/attachable-user", attach_user, MANAGE, "update", doc.ATTACH),
+    Op("POST", f"{CUSTOMER}/detach-user", detach_user, MANAGE, "update", doc.DETACH),
 ]
 
 

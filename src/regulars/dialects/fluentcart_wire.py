@@ -24,6 +24,7 @@ from regulars.dialects.wordpress import requested_method as method_of
 from regulars.dialects.wp_auth import AuthError, authenticate
 from regulars.domain.accounts import Account
 from regulars.domain.errors import DomainError
+from regulars.openapi import Doc
 
 NAMESPACE = "fluent-cart/v2"
 DIALECT = "fluentcart"
@@ -111,6 +112,7 @@ class Op:
     handler: Handler
     permission: str | ByCall
     kind: str | ByCall
+    doc: Doc = field(default_factory=Doc)  # its parameters, body and answers, for the OpenAPI document
     regex: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ from regulars.auth.principal import Principal
 from regulars.dialects import incoming as incoming_module
 from regulars.dialects.incoming import Incoming
 from regulars.dialects.wc_legacy_auth import CHALLENGE, LegacyAuthError, authenticate
+from regulars.openapi import Doc
 
 DIALECT = "wc_legacy"  # its name in REGULARS_RATE_LIMITED_DIALECTS
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -174,6 +175,7 @@ class Endpoint:
     handler: Handler
     accepts_data: bool = False
     kind: str = "list"  # which hourly rate limit it counts against: list, create, update or delete
+    doc: Doc = field(default_factory=Doc)  # its parameters, body and answers, for the OpenAPI document
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from regulars.dialects import wc_legacy_schema as doc
 from regulars.dialects import wc_legacy_shape as shape
 from regulars.dialects.wc_legacy import (
     CREATABLE,
@@ -437,19 +438,24 @@ def routes() -> list[Route]:
     return [
         Route(
             "/customers",
-            (Endpoint(READABLE, list_customers), Endpoint(CREATABLE, create_customer, True, "create")),
+            (
+                Endpoint(READABLE, list_customers, doc=doc.LIST),
+                Endpoint(CREATABLE, create_customer, True, "create", doc.CREATE),
+            ),
         ),
-        Route("/customers/count", (Endpoint(READABLE, count_customers),)),
+        Route("/customers/count", (Endpoint(READABLE, count_customers, doc=doc.COUNT),)),
         Route(
             r"/customers/(?P<id>\d+)",
             (
-                Endpoint(READABLE, get_customer),
-                Endpoint(EDITABLE, edit_customer, True, "update"),
-                Endpoint(DELETABLE, delete_customer, kind="delete"),
+                Endpoint(READABLE, get_customer, doc=doc.GET),
+                Endpoint(EDITABLE, edit_customer, True, "update", doc.EDIT),
+                Endpoint(DELETABLE, delete_customer, kind="delete", doc=doc.DELETE),
             ),
         ),
-        Route(r"/customers/email/(?P<email>.+)", (Endpoint(READABLE, get_customer_by_email),)),
-        Route(r"/customers/(?P<id>\d+)/orders", (Endpoint(READABLE, customer_orders),)),
-        Route(r"/customers/(?P<id>\d+)/downloads", (Endpoint(READABLE, customer_downloads),)),
-        Route("/customers/bulk", (Endpoint(EDITABLE, bulk, True, "update"),)),
+        Route(r"/customers/email/(?P<email>.+)", (Endpoint(READABLE, get_customer_by_email, doc=doc.GET),)),
+        Route(r"/customers/(?P<id>\d+)/orders", (Endpoint(READABLE, customer_orders, doc=doc.ORDERS),)),
+        Route(
+            r"/customers/(?P<id>\d+)/downloads", (Endpoint(READABLE, customer_downloads, doc=doc.DOWNLOADS),)
+        ),
+        Route("/customers/bulk", (Endpoint(EDITABLE, bulk, True, "update", doc.BULK),)),
     ]

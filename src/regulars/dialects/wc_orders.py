@@ -781,9 +781,13 @@ def _routes(handlers: Resource) -> list[Route]:
             NAMESPACE,
             f"/{kind.base}",
             [
-                Endpoint(("GET",), handlers.list, permission(kind, "list"), collection),
+                Endpoint(("GET",), handlers.list, permission(kind, "list"), collection, returns="list"),
                 Endpoint(
-                    ("POST",), handlers.create, permission(kind, "create"), schema.endpoint_args(title, True)
+                    ("POST",),
+                    handlers.create,
+                    permission(kind, "create"),
+                    schema.endpoint_args(title, True),
+                    status=201,
                 ),
             ],
             item_schema,
@@ -797,6 +801,7 @@ def _routes(handlers: Resource) -> list[Route]:
                     handlers.batch,
                     permission(kind, "batch"),
                     schema.endpoint_args(title, False),
+                    returns="batch",
                 ),
             ],
             batch_schema,

@@ -733,9 +733,15 @@ def routes(version_name: str) -> list[Route]:
             ns,
             "/customers",
             [
-                Endpoint(("GET",), handlers.list, can_list, schema.collection_args(version_name)),
                 Endpoint(
-                    ("POST",), handlers.create, can_create, schema.endpoint_args(version_name, creating=True)
+                    ("GET",), handlers.list, can_list, schema.collection_args(version_name), returns="list"
+                ),
+                Endpoint(
+                    ("POST",),
+                    handlers.create,
+                    can_create,
+                    schema.endpoint_args(version_name, creating=True),
+                    status=201,
                 ),
             ],
             item_schema,
@@ -750,6 +756,7 @@ def routes(version_name: str) -> list[Route]:
                     can_batch,
                     schema.endpoint_args(version_name, False),
                     kind="update",
+                    returns="batch",
                 ),
             ],
             schema.batch_schema,
@@ -777,6 +784,7 @@ def routes(version_name: str) -> list[Route]:
                     handlers.downloads,
                     can_view_downloads,
                     {"customer_id": schema.ID_ARG, "context": schema.DOWNLOAD_CONTEXT_ARG},
+                    returns="list",
                 ),
             ],
             lambda: schema.downloads_schema(version_name),

@@ -97,6 +97,10 @@ class Endpoint:
     args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Which hourly rate limit the endpoint counts against: list, create, update or delete.
     kind: str | None = None
+    # What it answers on success, for the OpenAPI document: "item" (one of the route's schema), "list"
+    # (of them) or "batch" ({create, update, delete} lists); and the status.
+    returns: str = "item"
+    status: int = 200
 
     def limit_kind(self, method: str) -> str:
         if self.kind:
