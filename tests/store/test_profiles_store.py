@@ -110,7 +110,7 @@ def test_pages_filter_sort_and_count(store: Store) -> None:
     with store.read() as unit:
         page = profiles.page(unit, ProfileQuery(orderby="display_name", limit=2))
         assert [p.account.username for p in page.items] == ["alice", "bob"] and page.total == 3
-        found = profiles.page(unit, ProfileQuery(search="*li*", search_columns=("username",)))
+        found = profiles.page(unit, ProfileQuery(search="*lic*", search_columns=("username",)))
         assert [p.id for p in found.items] == [ids[1]]
         included = profiles.page(unit, ProfileQuery(include=(ids[2], ids[0]), orderby="include"))
         assert [p.id for p in included.items] == [ids[2], ids[0]]

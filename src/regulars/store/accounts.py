@@ -6,15 +6,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, case, delete, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from regulars.domain.accounts import Account, MetaEntry
 from regulars.domain.customers import ProfileQuery
 from regulars.domain.errors import Conflict
+from regulars.domain.search import Needle
+from regulars.store import search
+from regulars.store.counts import ACCOUNT_ROLE, tally
 from regulars.store.prepared import Prepared
-from regulars.store.tables import account_meta, accounts
+from regulars.store.tables import account_meta, accounts, addresses, customers
 
 _ORDER_COLUMNS = {
     "id": accounts.c.id,
@@ -22,13 +25,6 @@ _ORDER_COLUMNS = {
     "username": accounts.c.username,
     "registered_at": accounts.c.registered_at,
     "email": accounts.c.email,
-}
-_SEARCH_COLUMNS = {
-    "username": accounts.c.username,
-    "email": accounts.c.email,
-    "display_name": accounts.c.display_name,
-    "first_name": accounts.c.first_name,
-    "last_name": accounts.c.last_name,
 }
 
 
@@ -55,8 +51,17 @@ _META_OF = Prepared(
 )
 
 
-def like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _by_role_only(query: ProfileQuery) -> bool:
+    return not (
+        query.search
+        or query.email is not None
+        or query.include
+        or query.exclude
+        or query.registered_after
+        or query.registered_before
+        or query.modified_after
+        or query.modified_before
+    )
 
 
 class AccountRepository:
@@ -94,7 +99,7 @@ class AccountRepository:
         return self.c.execute(query).first() is not None
 
     def count(self) -> int:
-        return int(self.c.execute(select(func.count()).select_from(accounts)).scalar_one())
+        return tally(self.c, ACCOUNT_ROLE)
 
     def _filters(self, query: ProfileQuery) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
@@ -119,33 +124,51 @@ class AccountRepository:
         return where
 
     def _search(self, query: ProfileQuery) -> ColumnElement[bool]:
-        """LIKE search over the columns the dialect names; `*` at either end is a wildcard, as WordPress."""
-        term = query.search or ""
-        leading, trailing = term.startswith("*"), term.endswith("*")
-        core = like_escape(term.strip("*"))
-        pattern = f"{'%' if leading else ''}{core}{'%' if trailing else ''}"
-        clauses: list[ColumnElement[bool]] = [
-            _SEARCH_COLUMNS[name].ilike(pattern, escape="\\")
-            for name in query.search_columns
-            if name in _SEARCH_COLUMNS  # "id" is an equality, below
-        ]
-        if "id" in query.search_columns and term.strip("*").isdigit():
-            clauses.append(accounts.c.id == int(term.strip("*")))
-        return or_(*clauses) if clauses else and_(accounts.c.id.is_(None))
+        """The search over the columns the dialect names, each found through an index (store/search.py);
+        `*` at either end is a wildcard, as in WordPress. `phone` is the billing phone or the customer
+        record's phone; `id` matches a number exactly."""
+        needle = Needle.wildcards(query.search or "")
+        columns = query.search_columns
+        dialect = self.c.dialect.name
+        named = [name for name in columns if name in search.ACCOUNTS.fields]
+        clauses: list[ColumnElement[bool]] = [search.matching(search.ACCOUNTS, named, needle, dialect)]
+        if "phone" in columns:
+            on_record = select(customers.c.account_id).where(
+                search.matching(search.CUSTOMERS, ["phone"], needle, dialect)
+            )
+            billing = (
+                select(customers.c.account_id)
+                .join(addresses, addresses.c.customer_id == customers.c.id)
+                .where(
+                    addresses.c.type == "billing",
+                    addresses.c.is_primary,
+                    search.matching(search.ADDRESSES, ["phone"], needle, dialect),
+                )
+            )
+            clauses += [accounts.c.id.in_(on_record), accounts.c.id.in_(billing)]
+        if "id" in columns and needle.text.isdigit():
+            clauses.append(accounts.c.id == int(needle.text))
+        return or_(false(), *clauses)
 
     def count_matching(self, query: ProfileQuery) -> int:
-        """How many accounts a query matches, whatever its limit and offset."""
+        """How many accounts a query matches, whatever its limit and offset: from the kept totals when
+        only a role narrows it, else counted through the indexes its filters use."""
+        if _by_role_only(query):
+            return tally(self.c, ACCOUNT_ROLE, None if query.role is None else [query.role])
         where = self._filters(query)
         return int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
 
     def page(self, query: ProfileQuery) -> tuple[list[Account], int]:
+        """One page and the total. The page's ids are chosen first from an index that holds the filter
+        and the sort (a deep offset skips index entries, not rows); only those rows are then read."""
         total = self.count_matching(query)
-        stmt: Select[Any] = select(accounts).where(*self._filters(query))
-        stmt = stmt.order_by(*self._order(query))
+        order = self._order(query)
+        chosen = select(accounts.c.id).where(*self._filters(query)).order_by(*order)
         if query.limit is not None:
-            stmt = stmt.limit(query.limit)
+            chosen = chosen.limit(query.limit)
         if query.offset:
-            stmt = stmt.offset(query.offset)
+            chosen = chosen.offset(query.offset)
+        stmt: Select[Any] = select(accounts).where(accounts.c.id.in_(chosen)).order_by(*order)
         return [_account(row) for row in self.c.execute(stmt)], total
 
     def _order(self, query: ProfileQuery) -> list[Any]:

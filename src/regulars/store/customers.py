@@ -13,8 +13,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from regulars.domain.customer_records import CustomerQuery, IdCondition
 from regulars.domain.customers import ADDRESS_FIELDS, Address, Customer, Stats
 from regulars.domain.errors import Conflict
-from regulars.store.accounts import like_escape
+from regulars.domain.search import Needle
+from regulars.store.counts import CUSTOMER_STATUS, tally
 from regulars.store.prepared import Prepared
+from regulars.store.search import ACCOUNTS, CUSTOMERS, matching
 from regulars.store.tables import accounts, addresses, customers
 
 # Sort keys of CustomerQuery and the columns that serve them (each has an index ending in id).
@@ -51,19 +53,19 @@ def _id_clause(condition: IdCondition) -> ColumnElement[bool]:
     return column.between(value, condition.upper)
 
 
-def _search_clause(term: str) -> ColumnElement[bool]:
-    """The term anywhere in the full name, the phone or (a term without spaces) the email; or the id."""
-    pattern = f"%{like_escape(term)}%"
-    full_name = customers.c.first_name + " " + customers.c.last_name
-    clauses: list[ColumnElement[bool]] = [
-        full_name.ilike(pattern, escape="\\"),
-        customers.c.phone.ilike(pattern, escape="\\"),
-    ]
-    if " " not in term:
-        clauses.append(customers.c.email.ilike(pattern, escape="\\"))
+def _search_clause(term: str, dialect: str) -> ColumnElement[bool]:
+    """The term anywhere in the full name, the phone or (a term without spaces) the email, found through
+    the search indexes (store/search.py); or the id."""
+    fields = ["name", "phone"] if " " in term else ["name", "phone", "email"]
+    clauses = [matching(CUSTOMERS, fields, Needle(term), dialect)]
     if term.isdigit():
         clauses.append(customers.c.id == int(term))
     return or_(*clauses)
+
+
+def _by_status_only(query: CustomerQuery) -> bool:
+    narrowing = (query.created_from, query.created_before, query.total_spent_min, query.total_spent_max)
+    return query.id_condition is None and not query.search and all(v is None for v in narrowing)
 
 
 def _address(row: Any) -> Address:
@@ -168,7 +170,7 @@ class CustomerRepository:
         if query.id_condition is not None:
             where.append(_id_clause(query.id_condition))
         elif query.search:
-            where.append(_search_clause(query.search))
+            where.append(_search_clause(query.search, self.c.dialect.name))
         if query.statuses:
             where.append(customers.c.status.in_(query.statuses))
         if query.created_from is not None:
@@ -181,19 +183,26 @@ class CustomerRepository:
             where.append(customers.c.total_spent <= query.total_spent_max)
         return where
 
-    def page(self, query: CustomerQuery) -> tuple[list[Customer], int]:
-        """One page of customer records (with their addresses) and how many match in all."""
+    def count_matching(self, query: CustomerQuery) -> int:
+        """From the kept totals when only statuses narrow the query; else counted through its indexes."""
+        if _by_status_only(query):
+            return tally(self.c, CUSTOMER_STATUS, query.statuses or None)
         where = self._where(query)
-        total = int(self.c.execute(select(func.count()).select_from(customers).where(*where)).scalar_one())
+        return int(self.c.execute(select(func.count()).select_from(customers).where(*where)).scalar_one())
+
+    def page(self, query: CustomerQuery) -> tuple[list[Customer], int]:
+        """One page of customer records (with their addresses) and how many match in all. The page's ids
+        are chosen first from the index of the sort (a deep offset skips index entries, not rows)."""
         column = _SORT_COLUMNS[query.order_by]
         if query.descending:
             order = [column.desc(), customers.c.id.desc()]
         else:
             order = [column.asc(), customers.c.id.asc()]
-        stmt: Select[Any] = select(customers).where(*where).order_by(*order).limit(query.limit)
+        chosen = select(customers.c.id).where(*self._where(query)).order_by(*order).limit(query.limit)
         if query.offset:
-            stmt = stmt.offset(query.offset)
-        return self._with_addresses(self.c.execute(stmt).all()), total
+            chosen = chosen.offset(query.offset)
+        stmt: Select[Any] = select(customers).where(customers.c.id.in_(chosen)).order_by(*order)
+        return self._with_addresses(self.c.execute(stmt).all()), self.count_matching(query)
 
     def addresses_of(self, customer_id: int, kind: str | None = None) -> list[Address]:
         """A customer's addresses, primary ones first, then in the order they were added."""
@@ -207,15 +216,8 @@ class CustomerRepository:
         """Ids of accounts no customer record is linked to (oldest first), and how many there are."""
         where: list[ColumnElement[bool]] = [~exists().where(customers.c.account_id == accounts.c.id)]
         if search:
-            pattern = f"%{like_escape(search)}%"
-            where.append(
-                or_(
-                    *(
-                        column.ilike(pattern, escape="\\")
-                        for column in (accounts.c.username, accounts.c.email, accounts.c.display_name)
-                    )
-                )
-            )
+            fields = ["username", "email", "display_name"]
+            where.append(matching(ACCOUNTS, fields, Needle(search), self.c.dialect.name))
         total = int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
         stmt = select(accounts.c.id).where(*where).order_by(accounts.c.id).limit(limit).offset(offset)
         return [row.id for row in self.c.execute(stmt)], total

@@ -10,8 +10,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from regulars.domain.orders import PAID_STATUSES
 from regulars.domain.products import TRASH, DownloadFile, Product, ProductQuery
-from regulars.store.accounts import like_escape
 from regulars.store.orders import within
+from regulars.store.search import like_escape
 from regulars.store.tables import order_items, orders, products
 
 _ORDER_COLUMNS = {

@@ -5,6 +5,8 @@ Migrations in `migrations/versions` create exactly these; `tests/store/test_sche
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    literal_column,
     text,
 )
 
@@ -36,6 +39,25 @@ Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only auto-incremen
 
 def _id() -> Column:
     return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+# Search (migration 0004_search_counts, store/search.py). PostgreSQL: a pg_trgm GIN index on each lowered
+# searched value. SQLite: FTS5 trigram tables `<table>_search` over views `<table>_search_source`, kept
+# by triggers (not expressible here), and B-tree indexes on lowered columns for terms too short for
+# trigrams.
+def _trigram(name: str, value: Any) -> None:
+    label = f"{name}_value"
+    Index(
+        name, func.lower(value).label(label), postgresql_using="gin", postgresql_ops={label: "gin_trgm_ops"}
+    ).ddl_if(dialect="postgresql")
+
+
+def _lowered(name: str, column: Column) -> None:
+    Index(name, func.lower(column)).ddl_if(dialect="sqlite")
+
+
+def _full_name(table: Table) -> Any:
+    return table.c.first_name + literal_column("' '") + table.c.last_name
 
 
 site_options = Table(
@@ -64,6 +86,17 @@ Index("ux_accounts_email", func.lower(accounts.c.email), unique=True)
 Index("ix_accounts_role_id", accounts.c.role, accounts.c.id)
 Index("ix_accounts_display_name", accounts.c.display_name, accounts.c.id)
 Index("ix_accounts_registered_at", accounts.c.registered_at, accounts.c.id)
+# One role's list in each sort and date filter is an index walk, so a deep page skips inside an index
+# (migration 0004_search_counts).
+Index("ix_accounts_role_display_name", accounts.c.role, accounts.c.display_name, accounts.c.id)
+Index("ix_accounts_role_registered_at", accounts.c.role, accounts.c.registered_at, accounts.c.id)
+Index("ix_accounts_role_modified_at", accounts.c.role, accounts.c.modified_at, accounts.c.id)
+Index("ix_accounts_modified_at", accounts.c.modified_at, accounts.c.id)
+for _name in ("username", "email", "display_name"):
+    _trigram(f"ix_accounts_trgm_{_name}", accounts.c[_name])
+_trigram("ix_accounts_trgm_name", _full_name(accounts))
+for _name in ("display_name", "first_name", "last_name"):
+    _lowered(f"ix_accounts_lower_{_name}", accounts.c[_name])
 
 account_meta = Table(
     "account_meta",
@@ -109,6 +142,11 @@ Index("ix_customers_updated_at", customers.c.updated_at, customers.c.id)
 Index("ix_customers_paid_orders_count", customers.c.paid_orders_count, customers.c.id)
 Index("ix_customers_first_order_at", customers.c.first_order_at, customers.c.id)
 Index("ix_customers_last_order_at", customers.c.last_order_at, customers.c.id)
+for _name in ("email", "phone"):
+    _trigram(f"ix_customers_trgm_{_name}", customers.c[_name])
+_trigram("ix_customers_trgm_name", _full_name(customers))
+for _name in ("first_name", "last_name", "phone"):
+    _lowered(f"ix_customers_lower_{_name}", customers.c[_name])
 
 addresses = Table(
     "addresses",
@@ -143,6 +181,8 @@ Index(
     sqlite_where=addresses.c.is_primary,
     postgresql_where=addresses.c.is_primary,
 )
+_trigram("ix_addresses_trgm_phone", addresses.c.phone)
+_lowered("ix_addresses_lower_phone", addresses.c.phone)
 
 api_keys = Table(
     "api_keys",
@@ -266,3 +306,17 @@ Index(
     "ix_download_permissions_customer_id", download_permissions.c.customer_id, download_permissions.c.order_id
 )
 Index("ix_download_permissions_order_id", download_permissions.c.order_id)  # migration 0003_order_lines
+
+# How many rows each value of a counted column has (accounts by role, customers by status), so a list's
+# total needs no count of the table. Triggers keep it on every insert, delete and change of the value
+# (migration 0004_search_counts). A PostgreSQL backend adds to its own row (`shard` = its process id),
+# so concurrent writers never wait for one another; a total is the sum of a value's rows. SQLite has
+# one writer at a time and one row per value (`shard` 0).
+row_counts = Table(
+    "row_counts",
+    metadata,
+    Column("kind", String(32), primary_key=True),  # account_role | customer_status
+    Column("name", String(64), primary_key=True),
+    Column("shard", BigInteger, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
