@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import orjson
 from starlette.applications import Starlette
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -20,6 +21,16 @@ from regulars.dialects.wordpress import WpJson
 from regulars.settings import Settings
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class AnyPath(PathConvertor):
+    """Starlette's `path`, line breaks included: a URL with %0A still reaches its dialect, which answers it
+    in its own envelope."""
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("anypath", AnyPath())
 
 
 async def ping(_request: Request) -> Response:
@@ -68,10 +79,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/docs", docs, methods=["GET", "HEAD"]),
         Route("/wp-json", wp_json.__call__, methods=ALL_METHODS),
         Route("/wp-json/fluent-cart/v2", fluent_cart.__call__, methods=ALL_METHODS),
-        Route("/wp-json/fluent-cart/v2/{route:path}", fluent_cart.__call__, methods=ALL_METHODS),
-        Route("/wp-json/{route:path}", wp_json.__call__, methods=ALL_METHODS),
+        Route("/wp-json/fluent-cart/v2/{route:anypath}", fluent_cart.__call__, methods=ALL_METHODS),
+        Route("/wp-json/{route:anypath}", wp_json.__call__, methods=ALL_METHODS),
         Route("/wc-api/{version}", legacy.__call__, methods=ALL_METHODS),
-        Route("/wc-api/{version}/{route:path}", legacy.__call__, methods=ALL_METHODS),
+        Route("/wc-api/{version}/{route:anypath}", legacy.__call__, methods=ALL_METHODS),
         Route("/index.php", site_root, methods=ALL_METHODS),
         Route("/", site_root, methods=ALL_METHODS),
     ]

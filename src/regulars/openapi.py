@@ -153,7 +153,10 @@ ERROR_SCHEMAS: dict[str, Schema] = {
                 "required": ["status"],
                 "properties": {
                     "status": {"type": "integer"},
-                    "params": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "params": {
+                        "description": "The refused arguments: name to message; the missing ones' names.",
+                        "type": ["object", "array"],
+                    },
                     "details": {"type": "object"},
                 },
             },

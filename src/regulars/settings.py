@@ -61,6 +61,9 @@ class Settings:
     rate_limited_dialects: frozenset[str] = frozenset({"fluentcart"})
     # How often (seconds) an API key's last_access is written; WooCommerce writes on every call.
     last_access_resolution: int = 60
+    # WooCommerce's customer searches look in login, email and display name only (as WooCommerce does);
+    # extended, they find any part of those, the first, last or full name, and the phone.
+    extended_search: bool = False
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -88,6 +91,7 @@ class Settings:
             timezone=_env("TIMEZONE", "UTC"),
             batch_limit=_env_int("BATCH_LIMIT", 100),
             max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
+            extended_search=_env_bool("EXTENDED_SEARCH", False),
             rate_limits=limits,
             rate_limited_dialects=dialects,
         )

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from regulars.dialects.fluentcart_wire import invalid
+from regulars.dialects.wordpress import MAX_ID
 from regulars.domain.address_book import AddressChange
 from regulars.domain.customer_records import SORTS, CustomerChange, CustomerQuery, id_condition, split_name
 from regulars.domain.customers import STATUSES
@@ -64,6 +65,8 @@ def integer(value: Any, name: str, minimum: int = 1) -> int:
     if number is None or number < minimum:
         message = f"The {name} must be an integer of at least {minimum}."
         raise invalid(name, "integer", message)
+    if number > MAX_ID:
+        raise invalid(name, "max", f"The {name} may not be greater than {MAX_ID}.")
     return number
 
 
@@ -173,7 +176,7 @@ def page_numbers(params: dict[str, Any], default_per_page: int = 10) -> tuple[in
     per_page = default_per_page
     if params.get("per_page") not in (None, ""):
         per_page = min(integer(params["per_page"], "per_page"), MAX_PER_PAGE)
-    return page, per_page
+    return min(page, MAX_ID // per_page), per_page  # a page further than 64 bits of rows is as empty
 
 
 def customer_query(params: dict[str, Any]) -> CustomerQuery:

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from regulars import querystring
 from regulars.context import Context
 from regulars.dialects import incoming as incoming_module
+from regulars.dialects.wordpress import as_id
 from regulars.dialects.wordpress import requested_method as method_of
 from regulars.dialects.wp_auth import AuthError, authenticate
 from regulars.domain.accounts import Account
@@ -93,9 +94,10 @@ class FcCall:
     @property
     def customer_id(self) -> int:
         raw = self.path.get("customer_id", "")
-        if not raw.isdigit():
+        found = as_id(raw) if raw.isdigit() else 0  # past 64 bits no id is stored
+        if not found:
             raise FcError(404, "customer_not_found", f"Customer with ID {raw} not found")
-        return int(raw)
+        return found
 
 
 Handler = Callable[[FcCall], FcReply]

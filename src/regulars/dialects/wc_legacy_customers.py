@@ -31,6 +31,7 @@ from regulars.dialects.wc_legacy import (
     user_query_pages,
 )
 from regulars.dialects.wc_rest import rest_error
+from regulars.dialects.wordpress import MAX_ID
 from regulars.domain import accounts as roles
 from regulars.domain.accounts import Account, is_email
 from regulars.domain.customers import Profile, ProfileChange, ProfileQuery
@@ -112,7 +113,7 @@ def _target(unit: Unit, actor: Account, raw_id: Any, access: Access) -> Profile:
     account_id = abs(intval(raw_id))
     if not account_id:
         raise LegacyError("woocommerce_api_invalid_customer_id", "Invalid customer ID", access.missing_status)
-    profile = profiles.get(unit, account_id)
+    profile = profiles.get(unit, account_id) if account_id <= MAX_ID else None  # no id is past 64 bits
     if profile is None:
         raise LegacyError("woocommerce_api_invalid_customer", "Invalid customer", access.missing_status)
     if not access.allowed(actor, profile.account):
@@ -230,10 +231,10 @@ def query_from(call: Call, paged: bool) -> ProfileQuery:
     limit = intval(f.get("limit"))
     if limit == -1:
         return query
-    query.limit = abs(limit) or DEFAULT_LIMIT
+    query.limit = min(abs(limit) or DEFAULT_LIMIT, MAX_ID)  # a store counts rows in 64 bits
     page = abs(intval(call.query.get("page", 1)))
     offset = abs(intval(f.get("offset")))
-    query.offset = offset or query.limit * max(page - 1, 0)
+    query.offset = min(offset or query.limit * max(page - 1, 0), MAX_ID)
     return query
 
 

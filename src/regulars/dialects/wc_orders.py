@@ -30,6 +30,7 @@ from regulars.dialects.wordpress import (
     item_error,
     pagination,
     path_id,
+    rows_to_skip,
 )
 from regulars.dialects.wp_schema import ArgError, parse_list
 from regulars.domain import accounts as roles
@@ -264,7 +265,6 @@ def _moment(call: Call, name: str) -> datetime | None:
 
 def _window(call: Call) -> dict[str, Any]:
     per_page = call.params["per_page"]
-    offset = call.params.get("offset")
     return {
         "include": tuple(call.params["include"]),
         "exclude": tuple(call.params["exclude"]),
@@ -275,7 +275,7 @@ def _window(call: Call) -> dict[str, Any]:
         "orderby": call.params["orderby"],
         "descending": call.params["order"] == "desc",
         "limit": per_page,
-        "offset": offset if offset is not None else (call.params["page"] - 1) * per_page,
+        "offset": rows_to_skip(call.params.get("offset"), call.params["page"], per_page),
     }
 
 
@@ -623,7 +623,7 @@ class Resource(ABC):
 
     def get(self, call: Call) -> Reply:
         with call.context.store.read() as unit:
-            item = self.read_one(unit, int(call.url_params["id"]))
+            item = self.read_one(unit, as_id(call.url_params["id"]))
             if item is None:
                 raise RestError(f"woocommerce_rest_{self.kind.post_type}_invalid_id", "Invalid ID.", 404)
             return self._reply(unit, call, item)
@@ -641,7 +641,7 @@ class Resource(ABC):
         """The record as it was before; WooCommerce deletes without the trash only when forced."""
         try:
             with call.context.store.write() as unit:
-                before = self.write_delete(unit, int(call.url_params["id"]), bool(call.params.get("force")))
+                before = self.write_delete(unit, as_id(call.url_params["id"]), bool(call.params.get("force")))
                 return self._reply(unit, call, before)
         except DomainError as exc:
             raise self._fail(exc) from exc

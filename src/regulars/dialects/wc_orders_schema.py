@@ -110,7 +110,8 @@ ORDER_PROPERTIES: dict[str, dict[str, Any]] = {
     "number": _ro("Order number.", "string"),
     "order_key": _ro("Order key.", "string"),
     "created_via": _ro("Shows where the order was created.", "string"),
-    "version": _ro("Version of WooCommerce which last updated the order.", "integer"),
+    # WooCommerce declares an integer and answers a string ("10.0.2"); the schema says what is answered.
+    "version": _ro("Version of WooCommerce which last updated the order.", "string"),
     "status": _p("Order status.", "string", default="pending", enum=list(orders.STATUSES)),
     "currency": _p("Currency the order was created with, in ISO format.", "string"),
     "date_created": _ro("The date the order was created, in the site's timezone.", "date-time"),
@@ -239,7 +240,7 @@ PRODUCT_PROPERTIES: dict[str, dict[str, Any]] = {
     "shipping_required": _ro("Shows if the product need to be shipped.", "boolean"),
     "shipping_taxable": _ro("Shows whether or not the product shipping is taxable.", "boolean"),
     "shipping_class": _p("Shipping class slug.", "string"),
-    "shipping_class_id": _ro("Shipping class ID.", "string"),
+    "shipping_class_id": _ro("Shipping class ID.", "integer"),  # WooCommerce declares a string
     "reviews_allowed": _p("Allow reviews.", "boolean", default=True),
     "post_password": _p("Post password.", "string"),
     "average_rating": _ro("Reviews average rating.", "string"),

@@ -28,6 +28,7 @@ from regulars.dialects.wordpress import (
     item_error,
     pagination,
     path_id,
+    rows_to_skip,
 )
 from regulars.domain import accounts as roles
 from regulars.domain.accounts import Account
@@ -531,7 +532,7 @@ _ORDERBY = {"id": "id", "include": "include", "name": "display_name", "registere
 
 def query_from(params: dict[str, Any]) -> ProfileQuery:
     per_page, page = params["per_page"], params["page"]
-    offset = params.get("offset") or (page - 1) * per_page
+    offset = rows_to_skip(params.get("offset") or None, page, per_page)
     search = params.get("search")
     term, columns = _search(sanitize_text_field(search)) if search else (None, ())
     return ProfileQuery(

@@ -275,7 +275,35 @@ def collection_args(version: str) -> dict[str, Any]:
             "default": "customer",
             "enum": ROLE_ENUM,
         },
+        **LIST_FILTER_ARGS,
     }
+
+
+def _date_arg(description: str) -> dict[str, Any]:
+    return {"description": description, "type": "string", "format": "date-time"}
+
+
+# Filters Regulars adds to WooCommerce's customer lists, in every version, read by the rules of
+# WooCommerce's own order and product lists: ISO 8601, in the site's time zone unless the date carries an
+# offset or dates_are_gmt is set; an invalid date is refused with rest_invalid_date.
+LIST_FILTER_ARGS: dict[str, Any] = {
+    "registered_after": _date_arg(
+        "Limit response to customers registered after a given ISO8601 compliant date."
+    ),
+    "registered_before": _date_arg(
+        "Limit response to customers registered before a given ISO8601 compliant date."
+    ),
+    "modified_after": _date_arg("Limit response to customers modified after a given ISO8601 compliant date."),
+    "modified_before": _date_arg(
+        "Limit response to customers modified before a given ISO8601 compliant date."
+    ),
+    "dates_are_gmt": {
+        "description": "Whether to consider GMT dates when limiting response by registration or modification "
+        "date.",
+        "type": "boolean",
+        "default": False,
+    },
+}
 
 
 CONTEXT_ARG = {

@@ -173,6 +173,13 @@ def as_id(raw: Any) -> int:
     return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else 0
 
 
+def rows_to_skip(offset: int | None, page: int, per_page: int) -> int:
+    """The `offset` sent, else the page's first row; never negative (WordPress reads it as 0) and never past
+    what a store can count (a page that far is empty all the same)."""
+    skip = (page - 1) * per_page if offset is None else offset
+    return min(max(skip, 0), MAX_ID)
+
+
 def invalid_params(invalid: Mapping[str, ArgError]) -> RestError:
     """rest_invalid_param naming each refused argument, with WordPress's params and details."""
     return RestError(
@@ -209,7 +216,7 @@ def checked_args(
 def path_id(call: Call) -> int:
     """The id in the URL. A body id naming another record is refused rather than obeyed (WordPress would act
     on the body's id: one of our deliberate deviations)."""
-    in_path = int(call.url_params["id"])
+    in_path = as_id(call.url_params["id"])
     if call.params.get("id") not in (None, in_path):
         message = "id does not match the resource in the URL."
         raise invalid_params({"id": ArgError("rest_id_mismatch", message)})

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from regulars.domain.accounts import is_email
 
 Schema = Mapping[str, Any]
 
+INT64 = (-(2**63), 2**63 - 1)
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}(:?\d{2})?)?$")
 
@@ -128,6 +130,11 @@ def validate(value: Any, schema: Schema, name: str) -> None:
         raise ArgError("rest_not_in_enum", f"{name} is not one of {human_list(shown)}.")
     if kind in ("integer", "number"):
         _bounds(float(value), schema, name)
+    if kind == "integer" and not INT64[0] <= int(Decimal(str(value))) <= INT64[1]:
+        # PHP's integers are 64-bit, and so are stored ids and counts: a larger one names nothing.
+        raise ArgError(
+            "rest_out_of_bounds", f"{name} must be between {INT64[0]} (inclusive) and {INT64[1]} (inclusive)"
+        )
     fmt = schema.get("format")
     if fmt and isinstance(value, str) and kind in (None, "string"):
         if fmt == "email" and not is_email(value):
@@ -154,7 +161,7 @@ def sanitize(value: Any, schema: Schema) -> Any:
     if isinstance(kind, list):
         kind = next((k for k in kind if _type_ok(k, value)), None)
     if kind == "integer":
-        return int(float(value))
+        return int(Decimal(str(value)))
     if kind == "number":
         return float(value)
     if kind == "boolean":

@@ -84,7 +84,13 @@ def split_name(full: str) -> tuple[str, str]:
     return (first, last) if first else (last, "")
 
 
+LARGEST_ID = 2**63 - 1
 _ID_SEARCH = re.compile(r"^\s*id\s*(>=|<=|!=|::|=|>|<)\s*(\d+)(?:\s*-\s*(\d+))?\s*$", re.IGNORECASE)
+
+
+def _id(digits: str) -> int:
+    """Ids are 64-bit: a larger number compares as the largest id (no row has it or anything above)."""
+    return min(int(digits), LARGEST_ID)
 
 
 def id_condition(term: str) -> IdCondition | None:
@@ -92,11 +98,11 @@ def id_condition(term: str) -> IdCondition | None:
     found = _ID_SEARCH.match(term)
     if found is None:
         return None
-    operator, value, upper = found.group(1), int(found.group(2)), found.group(3)
+    operator, value, upper = found.group(1), _id(found.group(2)), found.group(3)
     if operator == "::":
         if upper is None:
             return None
-        low, high = sorted((value, int(upper)))
+        low, high = sorted((value, _id(upper)))
         return IdCondition("between", low, high)
     return None if upper is not None else IdCondition(operator, value)
 

@@ -146,7 +146,7 @@ class AccountRepository:
                 )
             )
             clauses += [accounts.c.id.in_(on_record), accounts.c.id.in_(billing)]
-        if "id" in columns and needle.text.isdigit():
+        if "id" in columns and needle.text.isdigit() and int(needle.text) < 2**63:  # ids are 64-bit
             clauses.append(accounts.c.id == int(needle.text))
         return or_(false(), *clauses)
 
