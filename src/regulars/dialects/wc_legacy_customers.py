@@ -37,6 +37,7 @@ from regulars.domain.accounts import Account, is_email
 from regulars.domain.customers import Profile, ProfileChange, ProfileQuery
 from regulars.domain.errors import Conflict, DomainError
 from regulars.domain.orders import Order
+from regulars.domain.search import extended as extended_search
 from regulars.domain.text import sanitize_text_field
 from regulars.services import downloads as download_service
 from regulars.services import orders as order_service
@@ -171,6 +172,10 @@ def _search_columns(term: str) -> tuple[str, ...]:
     return ("username", "email", "display_name")
 
 
+def _search(term: str, extended: bool) -> tuple[str, tuple[str, ...]]:
+    return extended_search(term) if extended else (term, _search_columns(term))
+
+
 # WP_User_Query's orderby names; an unknown one sorts by login, as WordPress does. Accounts keep no URL
 # and no posts, so those sorts are ties, in id order.
 _ORDERBY = {
@@ -207,25 +212,37 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def query_from(call: Call, paged: bool) -> ProfileQuery:
+# filter[...] bounds on dates, inclusive to the second, and the profile fields they bound: WooCommerce's
+# created_at_*, and updated_at_* (which WooCommerce's legacy lists of orders and products take).
+_DATE_BOUNDS = {
+    "created_at_min": "registered_after",
+    "created_at_max": "registered_before",
+    "updated_at_min": "modified_after",
+    "updated_at_max": "modified_before",
+}
+
+
+def query_from(call: Call, paged: bool, extended: bool = False) -> ProfileQuery:
     """filter[role|q|limit|offset|created_at_min|created_at_max|order|orderby] and page, as
-    WC_API_Customers::query_customers reads them."""
+    WC_API_Customers::query_customers reads them, and filter[updated_at_min|updated_at_max]. `q` looks
+    where WordPress looks unless the search is extended (then anywhere in every profile field)."""
     f = call.filter
     role = _text(f.get("role")) or "customer"
     term = _text(f.get("q"))
+    term, columns = _search(term, extended) if term else ("", ())
     query = ProfileQuery(
         role=None if role == "all" and call.version.every_role else role,
         search=term or None,
-        search_columns=_search_columns(term) if term else (),
+        search_columns=columns,
         orderby=_ORDERBY.get(_text(f.get("orderby")), "username") if f.get("orderby") else "registered_at",
         descending=bool(f.get("order")) and _text(f.get("order")).upper() != "ASC",
         limit=None,
     )
     # The stored times have whole seconds, so ">= min" is "> min - 1s" (and likewise for max).
-    if _text(f.get("created_at_min")):
-        query.registered_after = parse_datetime(f["created_at_min"]) - timedelta(seconds=1)
-    if _text(f.get("created_at_max")):
-        query.registered_before = parse_datetime(f["created_at_max"]) + timedelta(seconds=1)
+    for name, bound in _DATE_BOUNDS.items():
+        if _text(f.get(name)):
+            step = timedelta(seconds=-1 if name.endswith("_min") else 1)
+            setattr(query, bound, parse_datetime(f[name]) + step)
     if not paged:
         return query
     limit = intval(f.get("limit"))
@@ -265,7 +282,7 @@ def _reported(unit: Unit, profile: Profile) -> Profile:
 
 def list_customers(call: Call) -> Reply:
     """Callers without list_users get an empty list; the headers still count every match (as WooCommerce)."""
-    query = query_from(call, paged=True)
+    query = query_from(call, paged=True, extended=call.context.settings.extended_search)
     with call.context.store.read() as unit:
         found = profiles.page(unit, query)
     readable = found.items if _actor(call).can(roles.LIST) else []
@@ -284,7 +301,9 @@ def count_customers(call: Call) -> Reply:
             401,
         )
     with call.context.store.read() as unit:
-        return Reply({"count": profiles.count(unit, query_from(call, paged=False))})
+        return Reply(
+            {"count": profiles.count(unit, query_from(call, False, call.context.settings.extended_search))}
+        )
 
 
 def get_customer(call: Call) -> Reply:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from regulars import __version__
 from regulars.dialects import wc_orders_schema as schema
-from regulars.dialects.wc_rest import money, wp_date
+from regulars.dialects.wc_rest import date_param, money, wp_date
 from regulars.dialects.wc_rest_schema import batch_schema
 from regulars.dialects.wordpress import (
     Call,
@@ -248,30 +248,15 @@ def product_change(params: dict[str, Any]) -> ProductChange:
     )
 
 
-def _moment(call: Call, name: str) -> datetime | None:
-    """A date argument as stored (naive UTC): site time unless dates_are_gmt."""
-    raw = call.params.get(name)
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise invalid_params({name: ArgError("rest_invalid_date", "Invalid date.")}) from exc
-    if parsed.tzinfo is None:
-        zone = UTC if call.params.get("dates_are_gmt") else ZoneInfo(call.context.settings.timezone)
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC).replace(tzinfo=None)
-
-
 def _window(call: Call) -> dict[str, Any]:
     per_page = call.params["per_page"]
     return {
         "include": tuple(call.params["include"]),
         "exclude": tuple(call.params["exclude"]),
-        "created_after": _moment(call, "after"),
-        "created_before": _moment(call, "before"),
-        "modified_after": _moment(call, "modified_after"),
-        "modified_before": _moment(call, "modified_before"),
+        "created_after": date_param(call, "after"),
+        "created_before": date_param(call, "before"),
+        "modified_after": date_param(call, "modified_after"),
+        "modified_before": date_param(call, "modified_before"),
         "orderby": call.params["orderby"],
         "descending": call.params["order"] == "desc",
         "limit": per_page,

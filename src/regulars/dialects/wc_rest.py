@@ -10,7 +10,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -25,16 +25,19 @@ from regulars.dialects.wordpress import (
     as_id,
     batch_items,
     checked_args,
+    invalid_params,
     item_error,
     pagination,
     path_id,
     rows_to_skip,
 )
+from regulars.dialects.wp_schema import ArgError
 from regulars.domain import accounts as roles
 from regulars.domain.accounts import Account
 from regulars.domain.customers import MetaChange, Profile, ProfileChange, ProfileQuery
 from regulars.domain.downloads import Download
 from regulars.domain.errors import DomainError
+from regulars.domain.search import extended as extended_search
 from regulars.domain.text import sanitize_text_field
 from regulars.services import downloads as download_service
 from regulars.services import profiles
@@ -192,6 +195,22 @@ def wp_date(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None
     if zone is not None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def date_param(call: Call, name: str) -> datetime | None:
+    """A date argument (ISO 8601, its format checked by the schema) as stored, naive UTC: in the site's
+    time zone unless it carries an offset or `dates_are_gmt` is set, as WooCommerce reads after/before."""
+    raw = call.params.get(name)
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(raw))
+    except ValueError as exc:
+        raise invalid_params({name: ArgError("rest_invalid_date", "Invalid date.")}) from exc
+    if parsed.tzinfo is None:
+        zone = UTC if call.params.get("dates_are_gmt") else ZoneInfo(call.context.settings.timezone)
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 def money(minor: int, decimals: int = 2) -> str:
@@ -530,11 +549,14 @@ def _search(term: str) -> tuple[str, tuple[str, ...]]:
 _ORDERBY = {"id": "id", "include": "include", "name": "display_name", "registered_date": "registered_at"}
 
 
-def query_from(params: dict[str, Any]) -> ProfileQuery:
+def query_from(call: Call) -> ProfileQuery:
+    """The list's parameters; `search` looks where WooCommerce looks unless the extended search is on."""
+    params = call.params
     per_page, page = params["per_page"], params["page"]
     offset = rows_to_skip(params.get("offset") or None, page, per_page)
     search = params.get("search")
-    term, columns = _search(sanitize_text_field(search)) if search else (None, ())
+    how = extended_search if call.context.settings.extended_search else _search
+    term, columns = how(sanitize_text_field(search)) if search else (None, ())
     return ProfileQuery(
         role=None if params["role"] == "all" else params["role"],
         search=term,
@@ -546,6 +568,10 @@ def query_from(params: dict[str, Any]) -> ProfileQuery:
         descending=params["order"] == "desc",
         limit=per_page,
         offset=offset,
+        registered_after=date_param(call, "registered_after"),
+        registered_before=date_param(call, "registered_before"),
+        modified_after=date_param(call, "modified_after"),
+        modified_before=date_param(call, "modified_before"),
     )
 
 
@@ -570,7 +596,7 @@ class Customers:
                     profiles.refresh_stat_cache(unit, profile, keys)
 
     def list(self, call: Call) -> Reply:
-        query = query_from(call.params)
+        query = query_from(call)
         with call.context.store.read() as unit:
             found = profiles.page(unit, query)
         shaper = self.shaper(call)
