@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
@@ -36,6 +37,24 @@ def _on_sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
 
 
+class _TextDumper(StrDumperUnknown):
+    """PostgreSQL text cannot hold NUL (SQLite and MySQL can); WordPress's sanitising drops it (PHP's
+    strip_tags), so text parameters lose it here rather than fail the statement."""
+
+    def dump(self, obj: str) -> bytes:
+        return super().dump(obj.replace("\x00", ""))
+
+
+class _TextBinaryDumper(StrBinaryDumper):
+    def dump(self, obj: str) -> bytes:
+        return super().dump(obj.replace("\x00", ""))
+
+
+def _on_postgresql_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.adapters.register_dumper(str, _TextDumper)
+    dbapi_connection.adapters.register_dumper(str, _TextBinaryDumper)
+
+
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
@@ -49,4 +68,6 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    event.listen(engine, "connect", _on_postgresql_connect)
+    return engine
