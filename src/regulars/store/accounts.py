@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, case, delete, false, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -102,53 +102,49 @@ class AccountRepository:
         return tally(self.c, ACCOUNT_ROLE)
 
     def _filters(self, query: ProfileQuery) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = []
+        dialect = self.c.dialect.name
+        searching = query.email is None and bool(query.search)
+        where: list[ColumnElement[bool]] = [self._search(query)] if searching else []
+        others: list[ColumnElement[bool]] = []
         if query.role is not None:
-            where.append(accounts.c.role == query.role)
+            others.append(accounts.c.role == query.role)
         if query.email is not None:
-            where.append(func.lower(accounts.c.email) == query.email.lower())
-        elif query.search:
-            where.append(self._search(query))
+            others.append(func.lower(accounts.c.email) == query.email.lower())
         if query.include:
-            where.append(accounts.c.id.in_(query.include))
+            others.append(accounts.c.id.in_(query.include))
         elif query.exclude:
-            where.append(accounts.c.id.not_in(query.exclude))
+            others.append(accounts.c.id.not_in(query.exclude))
         if query.registered_after is not None:
-            where.append(accounts.c.registered_at > query.registered_after)
+            others.append(accounts.c.registered_at > query.registered_after)
         if query.registered_before is not None:
-            where.append(accounts.c.registered_at < query.registered_before)
+            others.append(accounts.c.registered_at < query.registered_before)
         if query.modified_after is not None:
-            where.append(accounts.c.modified_at > query.modified_after)
+            others.append(accounts.c.modified_at > query.modified_after)
         if query.modified_before is not None:
-            where.append(accounts.c.modified_at < query.modified_before)
-        return where
+            others.append(accounts.c.modified_at < query.modified_before)
+        return where + [search.beside(c, dialect) if searching else c for c in others]
 
     def _search(self, query: ProfileQuery) -> ColumnElement[bool]:
-        """The search over the columns the dialect names, each found through an index (store/search.py);
-        `*` at either end is a wildcard, as in WordPress. `phone` is the billing phone or the customer
-        record's phone; `id` matches a number exactly."""
+        """The search over the columns the dialect names, its candidates read from the search indexes
+        (store/search.py); `*` at either end is a wildcard, as in WordPress. `phone` is the billing phone
+        or the customer record's phone; `id` matches a number exactly."""
         needle = Needle.wildcards(query.search or "")
         columns = query.search_columns
         dialect = self.c.dialect.name
         named = [name for name in columns if name in search.ACCOUNTS.fields]
-        clauses: list[ColumnElement[bool]] = [search.matching(search.ACCOUNTS, named, needle, dialect)]
+        parts: list[Any] = [search.found(search.ACCOUNTS, named, needle, dialect)]
         if "phone" in columns:
-            on_record = select(customers.c.account_id).where(
-                search.matching(search.CUSTOMERS, ["phone"], needle, dialect)
-            )
-            billing = (
+            on_record = search.found(search.CUSTOMERS, ["phone"], needle, dialect)
+            on_billing = search.found(search.ADDRESSES, ["phone"], needle, dialect)
+            parts.append(select(customers.c.account_id).where(customers.c.id.in_(on_record)))
+            parts.append(
                 select(customers.c.account_id)
                 .join(addresses, addresses.c.customer_id == customers.c.id)
-                .where(
-                    addresses.c.type == "billing",
-                    addresses.c.is_primary,
-                    search.matching(search.ADDRESSES, ["phone"], needle, dialect),
-                )
+                .where(addresses.c.id.in_(on_billing), addresses.c.type == "billing", addresses.c.is_primary)
             )
-            clauses += [accounts.c.id.in_(on_record), accounts.c.id.in_(billing)]
         if "id" in columns and needle.text.isdigit() and int(needle.text) < 2**63:  # ids are 64-bit
-            clauses.append(accounts.c.id == int(needle.text))
-        return or_(false(), *clauses)
+            parts.append(select(accounts.c.id).where(accounts.c.id == int(needle.text)))
+        return search.within(accounts.c.id, parts)
 
     def count_matching(self, query: ProfileQuery) -> int:
         """How many accounts a query matches, whatever its limit and offset: from the kept totals when

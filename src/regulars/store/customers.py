@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -16,7 +16,7 @@ from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
 from regulars.store.counts import CUSTOMER_STATUS, tally
 from regulars.store.prepared import Prepared
-from regulars.store.search import ACCOUNTS, CUSTOMERS, matching
+from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
 from regulars.store.tables import accounts, addresses, customers
 
 # Sort keys of CustomerQuery and the columns that serve them (each has an index ending in id).
@@ -54,13 +54,13 @@ def _id_clause(condition: IdCondition) -> ColumnElement[bool]:
 
 
 def _search_clause(term: str, dialect: str) -> ColumnElement[bool]:
-    """The term anywhere in the full name, the phone or (a term without spaces) the email, found through
-    the search indexes (store/search.py); or the id."""
+    """The term anywhere in the full name, the phone or (a term without spaces) the email, its candidates
+    read from the search indexes (store/search.py); or the id."""
     fields = ["name", "phone"] if " " in term else ["name", "phone", "email"]
-    clauses = [matching(CUSTOMERS, fields, Needle(term), dialect)]
-    if term.isdigit():
-        clauses.append(customers.c.id == int(term))
-    return or_(*clauses)
+    parts: list[Any] = [found(CUSTOMERS, fields, Needle(term), dialect)]
+    if term.isdigit() and int(term) < 2**63:  # ids are 64-bit
+        parts.append(select(customers.c.id).where(customers.c.id == int(term)))
+    return within(customers.c.id, parts)
 
 
 def _by_status_only(query: CustomerQuery) -> bool:
@@ -166,22 +166,25 @@ class CustomerRepository:
         return {c.id: c for c in self._with_addresses(rows)}
 
     def _where(self, query: CustomerQuery) -> list[ColumnElement[bool]]:
+        dialect = self.c.dialect.name
+        searching = query.id_condition is None and bool(query.search)
         where: list[ColumnElement[bool]] = []
         if query.id_condition is not None:
             where.append(_id_clause(query.id_condition))
         elif query.search:
-            where.append(_search_clause(query.search, self.c.dialect.name))
+            where.append(_search_clause(query.search, dialect))
+        others: list[ColumnElement[bool]] = []
         if query.statuses:
-            where.append(customers.c.status.in_(query.statuses))
+            others.append(customers.c.status.in_(query.statuses))
         if query.created_from is not None:
-            where.append(customers.c.created_at >= query.created_from)
+            others.append(customers.c.created_at >= query.created_from)
         if query.created_before is not None:
-            where.append(customers.c.created_at < query.created_before)
+            others.append(customers.c.created_at < query.created_before)
         if query.total_spent_min is not None:
-            where.append(customers.c.total_spent >= query.total_spent_min)
+            others.append(customers.c.total_spent >= query.total_spent_min)
         if query.total_spent_max is not None:
-            where.append(customers.c.total_spent <= query.total_spent_max)
-        return where
+            others.append(customers.c.total_spent <= query.total_spent_max)
+        return where + [beside(c, dialect) if searching else c for c in others]
 
     def count_matching(self, query: CustomerQuery) -> int:
         """From the kept totals when only statuses narrow the query; else counted through its indexes."""
@@ -217,7 +220,9 @@ class CustomerRepository:
         where: list[ColumnElement[bool]] = [~exists().where(customers.c.account_id == accounts.c.id)]
         if search:
             fields = ["username", "email", "display_name"]
-            where.append(matching(ACCOUNTS, fields, Needle(search), self.c.dialect.name))
+            where.append(
+                within(accounts.c.id, [found(ACCOUNTS, fields, Needle(search), self.c.dialect.name)])
+            )
         total = int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
         stmt = select(accounts.c.id).where(*where).order_by(accounts.c.id).limit(limit).offset(offset)
         return [row.id for row in self.c.execute(stmt)], total

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
+    CompoundSelect,
+    Select,
     String,
     Table,
     and_,
@@ -31,6 +35,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    union_all,
 )
 
 from regulars.domain.search import ANYWHERE, END, EXACT, START, Needle
@@ -51,7 +56,12 @@ def full_name(source: Table) -> ColumnElement[str]:
 @dataclass(frozen=True)
 class Field:
     value: ColumnElement[str]  # what a term is looked for in
-    starts: tuple[ColumnElement[str], ...]  # the values a short term must begin
+    parts: tuple[ColumnElement[str], ...] = ()  # the columns a value made of several is made of
+
+    @property
+    def starts(self) -> tuple[ColumnElement[str], ...]:
+        """The values a short term must begin: the value itself, or each of its parts."""
+        return self.parts or (self.value,)
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ class Source:
 
 
 def _plain(*columns: ColumnElement[str]) -> dict[str, Field]:
-    return {c.key: Field(c, (c,)) for c in columns}
+    return {c.key: Field(c) for c in columns}
 
 
 ACCOUNTS = Source(
@@ -106,51 +116,72 @@ def _phrase(names: Sequence[str], text: str) -> str:
     return f'{{{" ".join(names)}}} : "{quoted}"'
 
 
-def matching(source: Source, names: Sequence[str], needle: Needle, dialect: str) -> ColumnElement[bool]:
-    """A condition on the source's table: one of the named fields holds the needle, found by an index."""
+def found(source: Source, names: Sequence[str], needle: Needle, dialect: str) -> Select[Any] | CompoundSelect:
+    """The ids of the source's rows where one of the named fields holds the needle, each part of the
+    answer read from an index."""
     needle = needle.served()
     fields = [source.fields[n] for n in names]
+    table_id = source.table.c.id
     if not fields:
-        return false()
+        return select(table_id).where(false())
     if not needle.text:
-        return true() if needle.anchor != EXACT else or_(*(f.value == "" for f in fields))
+        everything = true() if needle.anchor != EXACT else or_(*(f.value == "" for f in fields))
+        return select(table_id).where(everything)
     if dialect == "sqlite":
         return _sqlite(source, names, fields, needle)
-    return _postgresql(fields, needle)
+    return _postgresql(source, fields, needle)
 
 
-def _sqlite(source: Source, names: Sequence[str], fields: list[Field], needle: Needle) -> ColumnElement[bool]:
+def within(column: ColumnElement[Any], parts: Sequence[Select[Any] | CompoundSelect]) -> ColumnElement[bool]:
+    """The column's value is among the ids the parts select (a search's candidates)."""
+    return column.in_(_either(parts))
+
+
+def _either(parts: Sequence[Select[Any] | CompoundSelect]) -> Select[Any] | CompoundSelect:
+    """One select of every part's ids (SQLite takes no compound select inside another)."""
+    flat = [s for p in parts for s in (p.selects if isinstance(p, CompoundSelect) else [p])]
+    return flat[0] if len(flat) == 1 else union_all(*flat)
+
+
+def beside(condition: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """A filter applied beside a search. SQLite is told it holds for most rows, so its planner walks the
+    search's candidates (as many as match) rather than this filter's index (as many as it holds)."""
+    if dialect != "sqlite":
+        return condition
+    return func.likelihood(condition, literal_column("0.9"), type_=Boolean)
+
+
+def _sqlite(
+    source: Source, names: Sequence[str], fields: list[Field], needle: Needle
+) -> Select[Any] | CompoundSelect:
+    table_id = source.table.c.id
     if needle.short:  # a prefix range (or equality) on each lowered column's B-tree index
         low = _lowered(needle.text)
+        starts = [c for f in fields for c in f.starts]
         if needle.anchor == EXACT:
-            return or_(*(func.lower(c) == low for f in fields for c in f.starts))
-        return or_(
-            *(
-                and_(func.lower(c) >= low, func.lower(c) < low + func.char(_TOP))
-                for f in fields
-                for c in f.starts
-            )
-        )
+            return _either([select(table_id).where(func.lower(c) == low) for c in starts])
+        high = low.concat(func.char(literal_column(str(_TOP))))
+        ranges = (and_(func.lower(c) >= low, func.lower(c) < high) for c in starts)
+        return _either([select(table_id).where(r) for r in ranges])
     index = table(source.index, column("rowid"))
-    found = select(index.c.rowid).where(literal_column(source.index).op("MATCH")(_phrase(names, needle.text)))
-    candidates = source.table.c.id.in_(found)
+    phrase = _phrase(names, needle.text)
+    matched = select(index.c.rowid).where(literal_column(source.index).op("MATCH")(phrase))
     if needle.anchor == ANYWHERE:
-        return candidates
+        return matched
     pattern = _pattern(needle)
-    return and_(candidates, or_(*(_like(f.value, pattern) for f in fields)))
+    return select(table_id).where(table_id.in_(matched), or_(*(_like(f.value, pattern) for f in fields)))
 
 
-def _postgresql(fields: list[Field], needle: Needle) -> ColumnElement[bool]:
+def _postgresql(source: Source, fields: list[Field], needle: Needle) -> Select[Any] | CompoundSelect:
     pattern = _pattern(needle)
-    if not needle.short:
-        return or_(*(_like(f.value, pattern) for f in fields))
-    clauses: list[ColumnElement[bool]] = []
+    parts: list[Select[Any]] = []
     for f in fields:
-        if f.starts == (f.value,):
-            clauses.append(_like(f.value, pattern))
-            continue
-        # A value made of several (the full name): its GIN index finds where a word begins with the term,
-        # then each part is checked.
-        words = or_(_like(f.value, pattern), _like(f.value, f"% {pattern}"))
-        clauses.append(and_(words, or_(*(_like(c, pattern) for c in f.starts))))
-    return or_(*clauses)
+        condition = _like(f.value, pattern)
+        if needle.short and f.parts:
+            # A value made of several (the full name): its GIN index finds where a word begins with the
+            # term, then each part is checked.
+            prefix = f"{like_escape(needle.text)}%"
+            words = or_(_like(f.value, prefix), _like(f.value, f"% {prefix}"))
+            condition = and_(words, or_(*(_like(c, pattern) for c in f.parts)))
+        parts.append(select(source.table.c.id).where(condition))
+    return _either(parts)
