@@ -582,6 +582,7 @@ class Customers:
     def __init__(self, version: Version) -> None:
         self.version = version
         self.base = f"/{version.namespace}/customers"
+        self.item_args = schema.endpoint_args(version.name, creating=False)  # what each batch item gets
 
     def shaper(self, call: Call) -> Shaper:
         return Shaper(self.version, call)
@@ -700,7 +701,7 @@ class Customers:
                 0, RestError("woocommerce_rest_customer_exists", "Cannot create existing resource.", 400)
             )
         try:
-            checked_args(item, schema.endpoint_args(self.version.name, creating=False))
+            checked_args(item, self.item_args)
             with unit.savepoint():
                 profile = profiles.create(unit, change_from(item, self.version))
         except RestError as exc:
@@ -720,7 +721,7 @@ class Customers:
         if refusal:
             return item_error(raw_id, RestError("woocommerce_rest_cannot_edit", refusal, 403))
         try:
-            checked_args(item, schema.endpoint_args(self.version.name, creating=False))
+            checked_args(item, self.item_args)
             with unit.savepoint():
                 profile = profiles.update(unit, target_id, change_from(item, self.version))
         except RestError as exc:
