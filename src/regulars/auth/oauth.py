@@ -75,10 +75,11 @@ def legacy_string(method: str, url: str, params: Mapping[str, Any]) -> str:
 
 def python_client_string(method: str, url: str, pairs: Iterable[tuple[str, str]]) -> str:
     """How the official `woocommerce` Python client signs: flat keys grouped by their base name,
-    each key and value passed through quote(unquote(x)) (which leaves "/" alone) and "%" doubled."""
+    each key and value passed through quote(unquote(x)) (which leaves "/" alone) and "%" doubled. It reads
+    its URL with parse_qsl, which drops empty values, so it never signs them (though it sends them)."""
     latest: dict[str, str] = {}
     for key, value in pairs:
-        if key != "oauth_signature":
+        if key != "oauth_signature" and value != "":
             latest[key] = value
     ordered: list[tuple[str, str]] = []
     for base in sorted({k.split("[")[0] for k in latest}):
