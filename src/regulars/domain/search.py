@@ -14,8 +14,8 @@ from dataclasses import dataclass
 ANYWHERE, START, END, EXACT = "anywhere", "start", "end", "exact"
 SHORTEST_SUBSTRING = 3  # characters a trigram index needs
 
-# The fields of a WooCommerce customer the extended search looks in (names are the full name, which
-# holds the first and the last name; phones are the billing phone and the customer record's phone).
+# The fields of a WooCommerce customer the extended search looks in (the name is the full name, which
+# holds the first and the last name; the phone is the billing phone, as WooCommerce shows it).
 PROFILE_FIELDS: tuple[str, ...] = ("username", "email", "display_name", "name", "phone")
 
 

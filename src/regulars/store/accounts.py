@@ -14,7 +14,7 @@ from regulars.domain.accounts import Account, MetaEntry
 from regulars.domain.customers import ProfileQuery
 from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
-from regulars.store import search
+from regulars.store import pages, search
 from regulars.store.counts import ACCOUNT_ROLE, tally
 from regulars.store.prepared import Prepared
 from regulars.store.tables import account_meta, accounts, addresses, customers
@@ -127,16 +127,14 @@ class AccountRepository:
     def _search(self, query: ProfileQuery) -> ColumnElement[bool]:
         """The search over the columns the dialect names, its candidates read from the search indexes
         (store/search.py); `*` at either end is a wildcard, as in WordPress. `phone` is the billing phone
-        or the customer record's phone; `id` matches a number exactly."""
+        WooCommerce shows; `id` matches a number exactly."""
         needle = Needle.wildcards(query.search or "")
         columns = query.search_columns
         dialect = self.c.dialect.name
         named = [name for name in columns if name in search.ACCOUNTS.fields]
         parts: list[Any] = [search.found(search.ACCOUNTS, named, needle, dialect)]
         if "phone" in columns:
-            on_record = search.found(search.CUSTOMERS, ["phone"], needle, dialect)
             on_billing = search.found(search.ADDRESSES, ["phone"], needle, dialect)
-            parts.append(select(customers.c.account_id).where(customers.c.id.in_(on_record)))
             parts.append(
                 select(customers.c.account_id)
                 .join(addresses, addresses.c.customer_id == customers.c.id)
@@ -155,17 +153,19 @@ class AccountRepository:
         return int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
 
     def page(self, query: ProfileQuery) -> tuple[list[Account], int]:
-        """One page and the total. The page's ids are chosen first from an index that holds the filter
-        and the sort (a deep offset skips index entries, not rows); only those rows are then read."""
-        total = self.count_matching(query)
-        order = self._order(query)
-        chosen = select(accounts.c.id).where(*self._filters(query)).order_by(*order)
-        if query.limit is not None:
-            chosen = chosen.limit(query.limit)
-        if query.offset:
-            chosen = chosen.offset(query.offset)
-        stmt: Select[Any] = select(accounts).where(accounts.c.id.in_(chosen)).order_by(*order)
-        return [_account(row) for row in self.c.execute(stmt)], total
+        """One page and the total: the page's ids chosen first (store/pages.py), then only their rows."""
+        where, order = self._filters(query), self._order(query)
+        if query.limit is None:  # the whole list (the legacy API's filter[limit]=-1): every row is read
+            stmt: Select[Any] = select(accounts).where(*where).order_by(*order).offset(query.offset or None)
+            rows = [_account(row) for row in self.c.execute(stmt)]
+            whole = bool(rows) or not query.offset  # the rows run to the end, so they tell the total
+            return rows, query.offset + len(rows) if whole else self.count_matching(query)
+        searching = query.email is None and bool(query.search)
+        ids, total = pages.choose(
+            self.c, accounts.c.id, where, order, query.limit, query.offset, counting=searching
+        )
+        found = self.get_many(ids)
+        return [found[i] for i in ids], self.count_matching(query) if total is None else total
 
     def _order(self, query: ProfileQuery) -> list[Any]:
         if query.orderby == "include" and query.include:

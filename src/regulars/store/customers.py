@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,6 +14,7 @@ from regulars.domain.customer_records import CustomerQuery, IdCondition
 from regulars.domain.customers import ADDRESS_FIELDS, Address, Customer, Stats
 from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
+from regulars.store import pages
 from regulars.store.counts import CUSTOMER_STATUS, tally
 from regulars.store.prepared import Prepared
 from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
@@ -194,18 +195,20 @@ class CustomerRepository:
         return int(self.c.execute(select(func.count()).select_from(customers).where(*where)).scalar_one())
 
     def page(self, query: CustomerQuery) -> tuple[list[Customer], int]:
-        """One page of customer records (with their addresses) and how many match in all. The page's ids
-        are chosen first from the index of the sort (a deep offset skips index entries, not rows)."""
+        """One page of customer records (with their addresses) and how many match in all: the page's ids
+        chosen first (store/pages.py), then only their rows."""
         column = _SORT_COLUMNS[query.order_by]
         if query.descending:
             order = [column.desc(), customers.c.id.desc()]
         else:
             order = [column.asc(), customers.c.id.asc()]
-        chosen = select(customers.c.id).where(*self._where(query)).order_by(*order).limit(query.limit)
-        if query.offset:
-            chosen = chosen.offset(query.offset)
-        stmt: Select[Any] = select(customers).where(customers.c.id.in_(chosen)).order_by(*order)
-        return self._with_addresses(self.c.execute(stmt).all()), self.count_matching(query)
+        searching = query.id_condition is None and bool(query.search)
+        where = self._where(query)
+        ids, total = pages.choose(
+            self.c, customers.c.id, where, order, query.limit, query.offset, counting=searching
+        )
+        found = self.get_many(ids)
+        return [found[i] for i in ids], self.count_matching(query) if total is None else total
 
     def addresses_of(self, customer_id: int, kind: str | None = None) -> list[Address]:
         """A customer's addresses, primary ones first, then in the order they were added."""
