@@ -143,7 +143,7 @@ class ProfileQuery:
 
     role: str | None = "customer"  # None: every role
     search: str | None = None
-    search_columns: tuple[str, ...] = ()
+    search_columns: tuple[str, ...] = ()  # of username, email, display_name, name, phone, id
     email: str | None = None
     include: tuple[int, ...] = ()
     exclude: tuple[int, ...] = ()
