@@ -39,6 +39,7 @@ from tests.support.servers import Key, certificate_files, seed, serve_process  #
 
 from bench.loadgen import Result, request_bytes, run  # noqa: E402
 from regulars.domain.customers import ProfileChange  # noqa: E402
+from regulars.services import credentials  # noqa: E402
 from regulars.services.transfer import Importer  # noqa: E402
 from regulars.store.tables import accounts  # noqa: E402
 from regulars.store.unit import Store  # noqa: E402
@@ -98,6 +99,20 @@ def populate(database_url: str, count: int) -> float:
     return imported / elapsed
 
 
+def staff_credentials(database_url: str) -> tuple[dict[str, Key], str]:
+    """A new API key and application password for the administrator of a store filled earlier."""
+    store = Store(database_url)
+    with store.write() as unit:
+        admin = unit.accounts.by_username("admin")
+        assert admin is not None, "not a store this benchmark filled"
+        issued = credentials.issue_key(unit, admin, "read_write", "bench")
+        password = credentials.issue_app_password(
+            unit, admin, "bench", credentials.site_secret(unit)
+        ).password
+    store.dispose()
+    return {"read_write": Key(issued.consumer_key, issued.consumer_secret)}, password
+
+
 def id_range(database_url: str) -> tuple[int, int]:
     store = Store(database_url)
     with store.read() as unit:
@@ -135,6 +150,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--store", help="measure this store (filled by an earlier run, kept with --keep) instead of a new one"
+    )
+    parser.add_argument("--keep", help="fill the new store in this SQLite file and keep it afterwards")
     args = parser.parse_args()
 
     with ExitStack() as stack:
@@ -142,10 +161,18 @@ def main() -> None:
         backend = "sqlite" if args.database == "sqlite" else "postgresql"
         if backend == "postgresql":
             os.environ["REGULARS_TEST_POSTGRES"] = args.database
-        database_url = stack.enter_context(fresh_database(backend, tmp))
-        _, keys, app_password = seed(database_url)
-        import_rate = populate(database_url, args.customers)
+        import_rate: float | None = None
+        if args.store:
+            database_url = args.store
+            keys, app_password = staff_credentials(database_url)
+        else:
+            database_url = (
+                f"sqlite:///{args.keep}" if args.keep else stack.enter_context(fresh_database(backend, tmp))
+            )
+            _, keys, app_password = seed(database_url)
+            import_rate = populate(database_url, args.customers)
         low, high = id_range(database_url)
+        args.customers = high - low + 1 if args.store else args.customers
         cert, key_file, ca = certificate_files(tmp)
         https, _ = stack.enter_context(
             serve_process(
@@ -241,7 +268,9 @@ def scenarios_for(base: str, key: Key, app_password: str, low: int, high: int, c
     ]
 
 
-def report(scenarios: list[Scenario], args: argparse.Namespace, backend: str, import_rate: float) -> None:
+def report(
+    scenarios: list[Scenario], args: argparse.Namespace, backend: str, import_rate: float | None
+) -> None:
     def rate(s: Scenario) -> float:
         return statistics.median(r.rate for r in s.results)
 
@@ -260,7 +289,8 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, backend: str, im
             f"| {s.name} | {rate(s):,.0f} | {rate(s) / baseline:.2f}× | {merged.percentile(50):.2f} | "
             f"{merged.percentile(99):.2f} | {s.target} |"
         )
-    print(f"| import (services/transfer, bulk) | {import_rate:,.0f} customers/s | | | | |")
+    if import_rate is not None:
+        print(f"| import (services/transfer, bulk) | {import_rate:,.0f} customers/s | | | | |")
 
 
 if __name__ == "__main__":
