@@ -172,9 +172,11 @@ def _sqlite(
     return select(table_id).where(table_id.in_(matched), or_(*(_like(f.value, pattern) for f in fields)))
 
 
-def _postgresql(source: Source, fields: list[Field], needle: Needle) -> Select[Any] | CompoundSelect:
+def _postgresql(source: Source, fields: list[Field], needle: Needle) -> Select[Any]:
+    """One select whose conditions PostgreSQL ORs together from its GIN indexes (a BitmapOr), so each
+    candidate row is read once, however many of its fields hold the term."""
     pattern = _pattern(needle)
-    parts: list[Select[Any]] = []
+    conditions: list[ColumnElement[bool]] = []
     for f in fields:
         condition = _like(f.value, pattern)
         if needle.short and f.parts:
@@ -183,5 +185,5 @@ def _postgresql(source: Source, fields: list[Field], needle: Needle) -> Select[A
             prefix = f"{like_escape(needle.text)}%"
             words = or_(_like(f.value, prefix), _like(f.value, f"% {prefix}"))
             condition = and_(words, or_(*(_like(c, pattern) for c in f.parts)))
-        parts.append(select(source.table.c.id).where(condition))
-    return _either(parts)
+        conditions.append(condition)
+    return select(source.table.c.id).where(or_(*conditions))
