@@ -257,7 +257,6 @@ def test_searches_are_read_from_the_search_indexes(store: Store, shop: dict[str,
             trigram,
         ),
         "records short": (lambda u: records.page(u, CustomerQuery(search="wa")), btree, trigram),
-        "attachable": (lambda u: records.attachable_accounts(u, "crowd12", 10, 0), fts, trigram),
     }
     for name, (read, on_sqlite, on_postgresql) in searches.items():
         found = plans_of(store, read)
