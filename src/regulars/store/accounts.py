@@ -142,7 +142,7 @@ class AccountRepository:
             )
         if "id" in columns and needle.text.isdigit() and int(needle.text) < 2**63:  # ids are 64-bit
             parts.append(select(accounts.c.id).where(accounts.c.id == int(needle.text)))
-        return search.within(accounts.c.id, parts)
+        return search.within(accounts.c.id, parts, dialect)
 
     def count_matching(self, query: ProfileQuery) -> int:
         """How many accounts a query matches, whatever its limit and offset: from the kept totals when

@@ -61,7 +61,7 @@ def _search_clause(term: str, dialect: str) -> ColumnElement[bool]:
     parts: list[Any] = [found(CUSTOMERS, fields, Needle(term), dialect)]
     if term.isdigit() and int(term) < 2**63:  # ids are 64-bit
         parts.append(select(customers.c.id).where(customers.c.id == int(term)))
-    return within(customers.c.id, parts)
+    return within(customers.c.id, parts, dialect)
 
 
 def _by_status_only(query: CustomerQuery) -> bool:
@@ -222,10 +222,8 @@ class CustomerRepository:
         """Ids of accounts no customer record is linked to (oldest first), and how many there are."""
         where: list[ColumnElement[bool]] = [~exists().where(customers.c.account_id == accounts.c.id)]
         if search:
-            fields = ["username", "email", "display_name"]
-            where.append(
-                within(accounts.c.id, [found(ACCOUNTS, fields, Needle(search), self.c.dialect.name)])
-            )
+            fields, dialect = ["username", "email", "display_name"], self.c.dialect.name
+            where.append(within(accounts.c.id, [found(ACCOUNTS, fields, Needle(search), dialect)], dialect))
         total = int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
         stmt = select(accounts.c.id).where(*where).order_by(accounts.c.id).limit(limit).offset(offset)
         return [row.id for row in self.c.execute(stmt)], total

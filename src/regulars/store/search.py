@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    any_,
     cast,
     column,
     false,
@@ -132,9 +133,17 @@ def found(source: Source, names: Sequence[str], needle: Needle, dialect: str) ->
     return _postgresql(source, fields, needle)
 
 
-def within(column: ColumnElement[Any], parts: Sequence[Select[Any] | CompoundSelect]) -> ColumnElement[bool]:
-    """The column's value is among the ids the parts select (a search's candidates)."""
-    return column.in_(_either(parts))
+def within(
+    column: ColumnElement[Any], parts: Sequence[Select[Any] | CompoundSelect], dialect: str
+) -> ColumnElement[bool]:
+    """The column's value is among the ids the parts select (a search's candidates). PostgreSQL gets
+    them as `= ANY(ARRAY(...))`: found once, first, from the GIN indexes, then looked up one by one, however
+    many rows the planner guesses a search matches (its guesses are rough, and a wrong one made it walk
+    a whole index in the list's sort order instead)."""
+    candidates = _either(parts)
+    if dialect == "postgresql":
+        return column == any_(func.array(candidates.scalar_subquery()))
+    return column.in_(candidates)
 
 
 def _either(parts: Sequence[Select[Any] | CompoundSelect]) -> Select[Any] | CompoundSelect:
