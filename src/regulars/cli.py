@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -195,10 +196,11 @@ def import_customers(
     totals = {"lines": 0, "imported": 0, "existing": 0, "rejected": 0}
     raws: dict[int, Any] = {}  # what the lines of the current batch held, for the rejects file
     started = time.perf_counter()
+    stopped: str | None = None
     with file.open("rb") as stream, rejects_path.open("wb") as rejects, _progress() as progress:
         task = progress.add_task("importing", total=file.stat().st_size, customers=0)
 
-        def lines() -> Any:
+        def lines() -> Iterator[tuple[int, Any]]:
             for line in wc_file.read(stream, kind):
                 raws[line.number] = line.raw
                 yield line.number, line.item
@@ -220,10 +222,17 @@ def import_customers(
                     totals[name] += count
                 progress.update(task, completed=stream.tell(), customers=totals["imported"])
         except wc_file.FileError as exc:
-            _fail(str(exc))
+            stopped = str(exc)
+        except KeyboardInterrupt:
+            stopped = "interrupted"
     store.dispose()
     if not totals["rejected"]:
         rejects_path.unlink()
+    if stopped:
+        _fail(
+            f"{stopped}. The {totals['imported']:,} customers imported before are stored; "
+            "run the same command again to import the rest."
+        )
     seconds = time.perf_counter() - started
     summary = {
         **totals,

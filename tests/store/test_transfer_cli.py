@@ -89,13 +89,21 @@ def test_import_and_export_commands(backend: str, tmp_path: Path) -> None:
 
 def test_csv_import_from_the_command(backend: str, tmp_path: Path) -> None:
     source = tmp_path / "people.csv"
-    source.write_bytes(as_csv(customer_lines(40)))
+    data = as_csv(customer_lines(400))
+    source.write_bytes(data.replace(b"person390@", b"person390\xff@"))
     with fresh_database(backend, tmp_path) as url:
+        broken = regulars("import", source, "--database", url, "--batch-size", "15")
+        assert broken.returncode == 1
+        assert "cannot read the CSV file" in broken.stderr and "run the same command again" in broken.stderr
+        stored = table_counts(url)["customers"]
+        assert 0 < stored < 400 and stored % 15 == 0
+        source.write_bytes(data)
         done = json.loads(
             regulars("import", source, "--database", url, "--json", "--batch-size", "15").stdout
         )
-        assert (done["imported"], done["rejected"]) == (40, 0)
-        assert table_counts(url)["customers"] == 40
+        assert (done["existing"], done["imported"], done["rejected"]) == (stored, 400 - stored, 0)
+        assert table_counts(url)["customers"] == 400
+        assert not (tmp_path / "people.csv.rejects.jsonl").exists()
 
 
 def test_a_killed_import_is_finished_by_running_it_again(backend: str, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from itertools import count, islice
 from typing import Any
 
 from regulars.auth.passwords import hash_password
@@ -26,7 +26,7 @@ from regulars.store.unit import Store, Unit
 
 BATCH_SIZE = 5000
 ROLE = "customer"  # WooCommerce's create forces it
-_ATTEMPTS = 3  # a batch refused because another writer took an email or username meanwhile is redone
+_ATTEMPTS = 3  # tries of a batch that other writers keep getting ahead of
 
 # A line of the file: its number, and what it asks for (or why it could not even be read).
 Line = tuple[int, ProfileChange | Exception]
@@ -114,7 +114,7 @@ class Importer:
             except DomainError as exc:
                 unreadable.append((number, exc))
         hashes = self._hashes(valid, hashers)
-        for attempt in range(1, _ATTEMPTS + 1):
+        for attempt in count(1):
             outcome = BatchOutcome(lines=len(batch), rejected=list(unreadable))
             seen: dict[str, int] = {}
             try:
@@ -122,13 +122,13 @@ class Importer:
                     new = self._decide(unit, valid, hashes, outcome, seen)
                     unit.bulk.insert_profiles(new, role=ROLE, now=now())
             except Conflict as exc:
+                # Another writer took an email or a username after this batch looked: decide it again.
                 if exc.reason != "concurrent_insert" or attempt == _ATTEMPTS:
                     raise
                 continue
             self.seen.update(seen)
             outcome.rejected.sort(key=lambda pair: pair[0])
             return outcome
-        raise AssertionError("unreachable")
 
     def _hashes(self, valid: list[_Valid], hashers: Executor) -> dict[int, str]:
         """Hashes of the passwords of lines not imported yet, made before the batch's transaction takes

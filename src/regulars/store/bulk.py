@@ -147,7 +147,7 @@ class BulkRepository:
                 account_meta, _META_COLUMNS, [(i, *r) for i, r in zip(meta_ids, meta_rows, strict=True)]
             )
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
-            raise Conflict("concurrent_insert", "email") from exc
+            raise Conflict("concurrent_insert") from exc
         return account_ids
 
     def _reserve(self, table: Table, count: int) -> list[int]:
