@@ -20,7 +20,7 @@ from regulars.dialects import wc_file
 from regulars.dialects.wc_rest import VERSIONS, change_from
 from regulars.dialects.wc_rest_schema import endpoint_args
 from regulars.dialects.wordpress import checked_args
-from regulars.domain.customers import MetaChange, Profile, ProfileChange
+from regulars.domain.customers import MetaChange, Profile, ProfileChange, ProfileQuery
 from regulars.domain.errors import Conflict
 from regulars.domain.transfer import NewProfile
 from regulars.services import profiles, transfer
@@ -243,6 +243,10 @@ def test_username_rules_within_the_file_and_against_the_store(store: Store) -> N
     assert (m := SUFFIXED.match(names["kim@new.example"])) and m["base"] == "kim"
     assert the_profile(store, "info@shop.example.com").account.username == "shop.example.com"
     assert the_profile(store, "own@example.com").account.username == "own.name"
+    with store.read() as unit:  # rows written in bulk are searched and counted like any others
+        found = profiles.page(unit, ProfileQuery(search="*three.exam*", search_columns=("email",)))
+        assert [p.account.email for p in found.items] == ["sam@three.example"]
+    assert transfer.export_count(store, "customer") == 7  # kim and the six lines imported
 
 
 def test_bad_lines_are_reported_with_their_numbers_and_write_nothing(store: Store) -> None:
