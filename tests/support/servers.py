@@ -44,7 +44,9 @@ class Server:
     extra: dict = field(default_factory=dict)
 
     def client(self, https: bool = False, **kwargs) -> httpx.Client:
-        return httpx.Client(base_url=self.https_url if https else self.http_url, verify=self.ca_file, **kwargs)
+        return httpx.Client(
+            base_url=self.https_url if https else self.http_url, verify=self.ca_file, **kwargs
+        )
 
 
 def free_port() -> int:
@@ -59,8 +61,12 @@ def seed(database_url: str) -> tuple[int, dict[str, Key], str]:
     migrate.upgrade(store.engine)
     with store.write() as unit:
         admin_id = unit.accounts.insert(
-            username="admin", email="admin@example.com", role="administrator", now=now(),
-            password_hash=None, modified=False,
+            username="admin",
+            email="admin@example.com",
+            role="administrator",
+            now=now(),
+            password_hash=None,
+            modified=False,
         )
         admin = unit.accounts.get(admin_id)
         assert admin is not None
@@ -68,7 +74,9 @@ def seed(database_url: str) -> tuple[int, dict[str, Key], str]:
         for permissions in ("read_write", "read", "write"):
             issued = credentials.issue_key(unit, admin, permissions, f"tests {permissions}")
             keys[permissions] = Key(issued.consumer_key, issued.consumer_secret)
-        password = credentials.issue_app_password(unit, admin, "tests", credentials.site_secret(unit)).password
+        password = credentials.issue_app_password(
+            unit, admin, "tests", credentials.site_secret(unit)
+        ).password
     store.dispose()
     return admin_id, keys, password
 
@@ -77,7 +85,9 @@ def _wait(url: str, ca_file: str, process: subprocess.Popen, timeout: float = 20
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(
+                f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}"
+            )
         try:
             if httpx.get(f"{url}/ping", verify=ca_file, timeout=1).status_code == 200:
                 return
@@ -87,15 +97,34 @@ def _wait(url: str, ca_file: str, process: subprocess.Popen, timeout: float = 20
 
 
 @contextmanager
-def serve_process(database_url: str, tmp: Path, *, https: bool, workers: int = 1, env: dict | None = None,
-                  ca_file: str = "", cert_files: tuple[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def serve_process(
+    database_url: str,
+    tmp: Path,
+    *,
+    https: bool,
+    workers: int = 1,
+    env: dict | None = None,
+    ca_file: str = "",
+    cert_files: tuple[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
-    command = [sys.executable, "-m", "regulars", "serve", "--port", str(port), "--database", database_url,
-               "--workers", str(workers)]
+    command = [
+        sys.executable,
+        "-m",
+        "regulars",
+        "serve",
+        "--port",
+        str(port),
+        "--database",
+        database_url,
+        "--workers",
+        str(workers),
+    ]
     if https and cert_files:
         command += ["--ssl-certfile", cert_files[0], "--ssl-keyfile", cert_files[1]]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+    )
     url = f"{'https' if https else 'http'}://127.0.0.1:{port}"
     try:
         _wait(url, ca_file, process)
@@ -126,9 +155,18 @@ def running_server(backend: str, tmp: Path, *, workers: int = 1, env: dict | Non
         database_url = stack.enter_context(fresh_database(backend, tmp))
         admin_id, keys, password = seed(database_url)
         cert_file, key_file, ca_file = certificate_files(tmp)
-        http_url, _ = stack.enter_context(serve_process(database_url, tmp, https=False, workers=workers, env=env))
+        http_url, _ = stack.enter_context(
+            serve_process(database_url, tmp, https=False, workers=workers, env=env)
+        )
         https_url, _ = stack.enter_context(
-            serve_process(database_url, tmp, https=True, workers=workers, env=env, ca_file=ca_file,
-                          cert_files=(cert_file, key_file))
+            serve_process(
+                database_url,
+                tmp,
+                https=True,
+                workers=workers,
+                env=env,
+                ca_file=ca_file,
+                cert_files=(cert_file, key_file),
+            )
         )
         yield Server(http_url, https_url, database_url, ca_file, keys, admin_id, password)
