@@ -94,7 +94,7 @@ class Replay:
         if auth.startswith("oauth"):
             url = self.signed(url, params, method, auth, key)
             params = {}
-        with httpx.Client(verify=self.server.ca_file, timeout=30) as client:
+        with httpx.Client(verify=self.server.tls, timeout=30) as client:
             response = client.request(
                 method, url, params=params or None, content=content, headers=headers, **kwargs
             )

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -24,6 +26,12 @@ from regulars.store.unit import Store
 from tests.support.databases import fresh_database
 
 _CA = trustme.CA()
+
+
+@cache
+def trusting(ca_file: str) -> ssl.SSLContext:
+    """A TLS context that trusts the tests' certificate authority (httpx wants a context, not a path)."""
+    return ssl.create_default_context(cafile=ca_file)
 
 
 @dataclass
@@ -43,10 +51,12 @@ class Server:
     admin_password: str  # an application password of the administrator
     extra: dict = field(default_factory=dict)
 
+    @property
+    def tls(self) -> ssl.SSLContext:
+        return trusting(self.ca_file)
+
     def client(self, https: bool = False, **kwargs) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.https_url if https else self.http_url, verify=self.ca_file, **kwargs
-        )
+        return httpx.Client(base_url=self.https_url if https else self.http_url, verify=self.tls, **kwargs)
 
 
 def free_port() -> int:
@@ -89,7 +99,7 @@ def _wait(url: str, ca_file: str, process: subprocess.Popen, timeout: float = 20
                 f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}"
             )
         try:
-            if httpx.get(f"{url}/ping", verify=ca_file, timeout=1).status_code == 200:
+            if httpx.get(f"{url}/ping", verify=trusting(ca_file), timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.05)

@@ -108,7 +108,7 @@ def test_basic_auth_over_plain_http_authenticates_nobody(server: Server) -> None
 
 def test_wrong_secret_and_unknown_key(server: Server) -> None:
     key = server.keys["read_write"]
-    with httpx.Client(verify=server.ca_file) as http:
+    with httpx.Client(verify=server.tls) as http:
         wrong = http.get(
             f"{server.https_url}/wp-json/wc/v3/customers", auth=(key.consumer_key, "cs_" + "0" * 40)
         )
@@ -131,7 +131,7 @@ def test_keys_of_a_deleted_or_demoted_owner_stop_working(server: Server) -> None
             manager = unit.accounts.get(manager_id)
             issued = credentials.issue_key(unit, manager, "read_write")
         auth = (issued.consumer_key, issued.consumer_secret)
-        with httpx.Client(verify=server.ca_file, auth=auth, base_url=server.https_url) as http:
+        with httpx.Client(verify=server.tls, auth=auth, base_url=server.https_url) as http:
             assert http.get("/wp-json/wc/v3/customers").status_code == 200
             with store.write() as unit:
                 unit.accounts.update(manager_id, {"role": "customer"})
@@ -178,7 +178,7 @@ def test_a_customer_key_cannot_read_other_customers(server: Server) -> None:
     finally:
         store.dispose()
     with httpx.Client(
-        verify=server.ca_file, auth=(issued.consumer_key, issued.consumer_secret), base_url=server.https_url
+        verify=server.tls, auth=(issued.consumer_key, issued.consumer_secret), base_url=server.https_url
     ) as http:
         for path in (
             "/wp-json/wc/v3/customers",
@@ -240,7 +240,7 @@ def test_oversized_and_malformed_input(server: Server) -> None:
     key = server.keys["read_write"]
     target = _customer(server)
     with httpx.Client(
-        verify=server.ca_file, auth=(key.consumer_key, key.consumer_secret), base_url=server.https_url
+        verify=server.tls, auth=(key.consumer_key, key.consumer_secret), base_url=server.https_url
     ) as http:
         huge_batch = http.post(
             "/wp-json/wc/v3/customers/batch",

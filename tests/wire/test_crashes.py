@@ -26,7 +26,7 @@ from regulars.store import tables
 from regulars.store.unit import Store
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.fluentcart import ROOMY_LIMITS
-from tests.support.servers import certificate_files, free_port, seed
+from tests.support.servers import certificate_files, free_port, seed, trusting
 
 pytestmark = pytest.mark.wire
 
@@ -54,7 +54,7 @@ def _serving(database_url: str, tmp: Path) -> Iterator[tuple[str, str, subproces
         while True:
             assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
             try:
-                if httpx.get(f"{url}/ping", verify=ca_file, timeout=1).status_code == 200:
+                if httpx.get(f"{url}/ping", verify=trusting(ca_file), timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -144,7 +144,9 @@ def _kill_a_batch(database_url: str, tmp: Path, key: Any, done: str, killed: str
     """A batch that completes (to time it), then the same batch again, killed halfway."""
     with (
         _serving(database_url, tmp) as (url, ca, process),
-        httpx.Client(base_url=url, verify=ca, auth=(key.consumer_key, key.consumer_secret), timeout=60) as wc,
+        httpx.Client(
+            base_url=url, verify=trusting(ca), auth=(key.consumer_key, key.consumer_secret), timeout=60
+        ) as wc,
     ):
         started = time.monotonic()
         assert wc.post("/wp-json/wc/v3/customers/batch", json=_batch(done)).status_code == 200
@@ -161,7 +163,7 @@ def _kill_a_bulk_delete(database_url: str, tmp: Path, app_password: str, prefix:
     bulk = "/wp-json/fluent-cart/v2/customers/do-bulk-action"
     with (
         _serving(database_url, tmp) as (url, ca, process),
-        httpx.Client(base_url=url, verify=ca, auth=("admin", app_password), timeout=60) as fc,
+        httpx.Client(base_url=url, verify=trusting(ca), auth=("admin", app_password), timeout=60) as fc,
     ):
         listed = fc.get("/wp-json/fluent-cart/v2/customers", params={"search": prefix, "per_page": ITEMS})
         ids = [c["id"] for c in listed.json()["data"]["customers"]]
@@ -197,8 +199,8 @@ def test_a_kill_mid_batch_or_mid_bulk_leaves_whole_records_and_the_server_restar
 
         # The server starts again on the same database and serves every dialect.
         with _serving(database_url, tmp_path) as (url, ca, _process):
-            wc = httpx.Client(base_url=url, verify=ca, auth=(key.consumer_key, key.consumer_secret))
-            fc = httpx.Client(base_url=url, verify=ca, auth=("admin", app_password))
+            wc = httpx.Client(base_url=url, verify=trusting(ca), auth=(key.consumer_key, key.consumer_secret))
+            fc = httpx.Client(base_url=url, verify=trusting(ca), auth=("admin", app_password))
             with wc, fc:
                 made = wc.post("/wp-json/wc/v3/customers", json={"email": f"after-{killed}@example.com"})
                 assert made.status_code == 201

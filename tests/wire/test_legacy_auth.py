@@ -40,7 +40,7 @@ def signed(server: Server, path: str, key: Key, version: str, method: str = "GET
 
 
 def https(server: Server) -> httpx.Client:
-    return httpx.Client(verify=server.ca_file)
+    return httpx.Client(verify=server.tls)
 
 
 def test_v3_keys_over_https(server: Server) -> None:
@@ -206,7 +206,7 @@ def _key_of(server: Server, role: str) -> tuple[int, Key]:
 
 def _client(server: Server, key: Key) -> httpx.Client:
     auth = {"consumer_key": key.consumer_key, "consumer_secret": key.consumer_secret}
-    return httpx.Client(base_url=f"{server.https_url}/wc-api/v3", verify=server.ca_file, params=auth)
+    return httpx.Client(base_url=f"{server.https_url}/wc-api/v3", verify=server.tls, params=auth)
 
 
 def refusal(response: httpx.Response) -> tuple[int, str]:

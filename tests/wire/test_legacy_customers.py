@@ -386,7 +386,7 @@ def test_request_bodies_and_methods(server: Server) -> None:
     base = f"{server.https_url}/wc-api/v3"
     key = server.keys["read_write"]
     auth = {"consumer_key": key.consumer_key, "consumer_secret": key.consumer_secret}
-    with httpx.Client(verify=server.ca_file, params=auth) as client:
+    with httpx.Client(verify=server.tls, params=auth) as client:
         for content in (b'{"customer": {"email": ', b"", b"null"):
             broken = client.post(
                 f"{base}/customers", content=content, headers={"content-type": "application/json"}
@@ -420,7 +420,7 @@ def test_request_bodies_and_methods(server: Server) -> None:
 @pytest.mark.parametrize("version", LEGACY)
 def test_index(server: Server, version: str) -> None:
     for base, secure in ((server.http_url, False), (server.https_url, True)):
-        response = httpx.get(f"{base}/wc-api/{version}/", verify=server.ca_file)  # no credentials needed
+        response = httpx.get(f"{base}/wc-api/{version}/", verify=server.tls)  # no credentials needed
         assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
         store = response.json()["store"]
         assert store["URL"] == base
@@ -447,8 +447,8 @@ def test_index(server: Server, version: str) -> None:
         meta = store["meta"]
         assert (meta["currency"], meta["price_num_decimals"], meta["timezone"]) == ("USD", 2, "+00:00")
         assert meta["ssl_enabled"] is (secure and version == "v3")
-        assert httpx.get(f"{base}/wc-api/{version}", verify=server.ca_file).json() == response.json()
-        assert httpx.post(f"{base}/wc-api/{version}/", verify=server.ca_file).status_code == 404
+        assert httpx.get(f"{base}/wc-api/{version}", verify=server.tls).json() == response.json()
+        assert httpx.post(f"{base}/wc-api/{version}/", verify=server.tls).status_code == 404
 
 
 @pytest.mark.parametrize("version", LEGACY)

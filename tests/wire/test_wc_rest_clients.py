@@ -211,7 +211,7 @@ def test_bad_input_changes_nothing(server: Server) -> None:
     url = f"{server.https_url}/wp-json/wc/v3/customers/{customer['id']}"
     key = server.keys["read_write"]
     auth = (key.consumer_key, key.consumer_secret)
-    with httpx.Client(verify=server.ca_file, auth=auth) as http:
+    with httpx.Client(verify=server.tls, auth=auth) as http:
         malformed = http.put(url, content=b'{"first_name": ', headers={"content-type": "application/json"})
         assert malformed.status_code == 400 and malformed.json()["code"] == "rest_invalid_json"
         wrong_type = http.put(url, json={"first_name": ["x"], "billing": {"email": "nope"}})
