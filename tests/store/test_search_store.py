@@ -420,7 +420,7 @@ def test_concurrent_writers_never_wait_for_the_totals(store: Store) -> None:
     shards = text("SELECT count(*) FROM row_counts WHERE kind = 'account_role' AND name = 'customer'")
     with store.engine.connect() as connection:
         assert connection.execute(shards).scalar_one() >= 2
-    store.engine.dispose()  # the two backends go; their rows fold into the next writer's
+    store.dispose()  # the backends go (pooled and reading); their rows fold into the next writer's
     deadline = time.monotonic() + 10
     while True:
         with store.engine.connect() as connection:

@@ -21,14 +21,12 @@ class DatabaseNonces:
         self.swept_at = 0
 
     def use(self, key_id: int, nonce: str, timestamp: int, now: int) -> bool:
-        sweep = now - self.swept_at >= self.SWEEP_EVERY
-        with self.store.write() as unit:  # type: ignore[attr-defined]
-            fresh = unit.credentials.use_nonce(
-                key_id, nonce, timestamp, now - WINDOW_SECONDS if sweep else None
-            )
-        if sweep:
+        if now - self.swept_at >= self.SWEEP_EVERY:
+            with self.store.write() as unit:  # type: ignore[attr-defined]
+                unit.credentials.forget_nonces(now - WINDOW_SECONDS)
             self.swept_at = now
-        return fresh
+        with self.store.autocommit() as unit:  # type: ignore[attr-defined]
+            return unit.credentials.use_nonce(key_id, nonce, timestamp)
 
 
 class RedisNonces:

@@ -109,11 +109,14 @@ def presented_signature(raw: str) -> str:
 
 
 def matches(presented: str, method: str, candidates: Iterable[Candidate]) -> bool:
+    """Whether any candidate's signature is the presented one, each compared in constant time. Candidates
+    may come lazily: the first that matches ends the search (which way the caller signed is no secret),
+    so the usual signature costs one base string, not every variant's."""
     wanted = presented.encode()
-    found = False
-    for candidate in candidates:
-        found |= hmac.compare_digest(sign(candidate.string_to_sign, candidate.key, method).encode(), wanted)
-    return found
+    return any(
+        hmac.compare_digest(sign(candidate.string_to_sign, candidate.key, method).encode(), wanted)
+        for candidate in candidates
+    )
 
 
 def fresh(timestamp: str, now: float) -> bool:

@@ -69,6 +69,8 @@ async def _bounded_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return b"\0" * (limit + 1)
+    if declared in ("", "0") and "transfer-encoding" not in request.headers:
+        return b""  # HTTP/1.1 has a body only with a length or chunked encoding
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():

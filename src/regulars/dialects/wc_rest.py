@@ -194,7 +194,9 @@ def wp_date(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None
         return None
     if zone is not None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    elif moment.tzinfo is not None:
+        moment = moment.replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
 
 
 def date_param(call: Call, name: str) -> datetime | None:

@@ -122,10 +122,13 @@ def _oauth(ctx: Context, incoming: Incoming, form: dict[str, Any] | None) -> Pri
     signed = {k: v for k, v in params.items() if k != "oauth_signature"}
     url = incoming.base + incoming.path
     secret = key.consumer_secret + "&"
-    candidates = [
-        oauth.Candidate(oauth.rest_string(incoming.method, url, signed), secret),
-        oauth.Candidate(oauth.python_client_string(incoming.method, url, incoming.query_pairs), secret),
-    ]
+    candidates = (
+        oauth.Candidate(build(), secret)
+        for build in (
+            lambda: oauth.rest_string(incoming.method, url, signed),
+            lambda: oauth.python_client_string(incoming.method, url, incoming.query_pairs),
+        )
+    )
     presented = oauth.presented_signature(params["oauth_signature"])
     if not oauth.matches(presented, method, candidates):
         raise AuthError(_AUTH_CODE, "Invalid signature - provided signature does not match.")

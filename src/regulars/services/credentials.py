@@ -78,10 +78,7 @@ def issue_app_password(unit: Unit, account: Account, name: str, secret: str) -> 
 
 def key_owner(unit: Unit, consumer_key: str) -> tuple[ApiKeyRow, Account | None] | None:
     """The key row for a presented consumer key (looked up by its digest) and its owner."""
-    row = unit.credentials.key_by_hash(keys.key_digest(consumer_key))
-    if row is None:
-        return None
-    return row, unit.accounts.get(row.account_id)
+    return unit.credentials.key_by_hash(keys.key_digest(consumer_key))
 
 
 def use_due(last: datetime | None, resolution_seconds: int) -> bool:

@@ -36,11 +36,12 @@ def is_protected_meta(key: str) -> bool:
 
 
 def get(unit: Unit, account_id: int) -> Profile | None:
-    account = unit.accounts.get(account_id)
-    if account is None:
+    found = unit.customers.with_account(account_id)
+    if found is None:
         return None
+    account, record = found
     account.meta = unit.accounts.meta([account_id])[account_id]
-    return Profile(account, unit.customers.by_account(account_id))
+    return Profile(account, record)
 
 
 def require(unit: Unit, account_id: int) -> Profile:

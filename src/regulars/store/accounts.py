@@ -16,7 +16,7 @@ from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
 from regulars.store import pages, search
 from regulars.store.counts import ACCOUNT_ROLE, tally
-from regulars.store.prepared import Prepared
+from regulars.store.prepared import Prepared, among
 from regulars.store.tables import account_meta, accounts, addresses, customers
 
 _ORDER_COLUMNS = {
@@ -28,7 +28,7 @@ _ORDER_COLUMNS = {
 }
 
 
-def _account(row: Any) -> Account:
+def account_from_row(row: Any) -> Account:
     return Account(
         id=row.id,
         username=row.username,
@@ -44,6 +44,12 @@ def _account(row: Any) -> Account:
 
 
 _BY_ID = Prepared(select(accounts).where(accounts.c.id == bindparam("id")))
+_BY_IDS = Prepared.per_dialect(lambda d: select(accounts).where(among(accounts.c.id, "ids", d)))
+_META_OF_MANY = Prepared.per_dialect(
+    lambda d: (
+        select(account_meta).where(among(account_meta.c.account_id, "ids", d)).order_by(account_meta.c.id)
+    )
+)
 _META_OF = Prepared(
     select(account_meta)
     .where(account_meta.c.account_id == bindparam("account_id"))
@@ -71,13 +77,12 @@ class AccountRepository:
     # --- reading -------------------------------------------------------------------------------
     def get(self, account_id: int) -> Account | None:
         row = _BY_ID.first(self.c, id=account_id)
-        return _account(row) if row else None
+        return account_from_row(row) if row else None
 
     def get_many(self, ids: Sequence[int]) -> dict[int, Account]:
         if not ids:
             return {}
-        rows = self.c.execute(select(accounts).where(accounts.c.id.in_(ids)))
-        return {row.id: _account(row) for row in rows}
+        return {row.id: account_from_row(row) for row in _BY_IDS.all(self.c, ids=list(ids))}
 
     def lock(self, account_id: int) -> None:
         """Hold the account row until the unit ends, so two changes to one customer run one after the other
@@ -86,13 +91,13 @@ class AccountRepository:
 
     def by_email(self, email: str) -> Account | None:
         row = self.c.execute(select(accounts).where(func.lower(accounts.c.email) == email.lower())).first()
-        return _account(row) if row else None
+        return account_from_row(row) if row else None
 
     def by_username(self, username: str) -> Account | None:
         row = self.c.execute(
             select(accounts).where(func.lower(accounts.c.username) == username.lower())
         ).first()
-        return _account(row) if row else None
+        return account_from_row(row) if row else None
 
     def username_taken(self, username: str) -> bool:
         query = select(accounts.c.id).where(func.lower(accounts.c.username) == username.lower())
@@ -157,7 +162,7 @@ class AccountRepository:
         where, order = self._filters(query), self._order(query)
         if query.limit is None:  # the whole list (the legacy API's filter[limit]=-1): every row is read
             stmt: Select[Any] = select(accounts).where(*where).order_by(*order).offset(query.offset or None)
-            rows = [_account(row) for row in self.c.execute(stmt)]
+            rows = [account_from_row(row) for row in self.c.execute(stmt)]
             whole = bool(rows) or not query.offset  # the rows run to the end, so they tell the total
             return rows, query.offset + len(rows) if whole else self.count_matching(query)
         searching = query.email is None and bool(query.search)
@@ -224,11 +229,9 @@ class AccountRepository:
         if not ids:
             return found
         if len(ids) == 1:
-            rows: Any = _META_OF.all(self.c, account_id=ids[0])
+            rows = _META_OF.all(self.c, account_id=ids[0])
         else:
-            rows = self.c.execute(
-                select(account_meta).where(account_meta.c.account_id.in_(ids)).order_by(account_meta.c.id)
-            )
+            rows = _META_OF_MANY.all(self.c, ids=ids)
         for row in rows:
             found[row.account_id].append(MetaEntry(row.id, row.meta_key, row.meta_value))
         return found

@@ -20,7 +20,7 @@ from regulars.domain.accounts import Account
 from regulars.domain.customers import ADDRESS_FIELDS
 from regulars.domain.errors import Conflict
 from regulars.domain.transfer import NewProfile
-from regulars.store.accounts import _account
+from regulars.store.accounts import account_from_row
 from regulars.store.tables import account_meta, accounts, addresses, customers
 
 _IN_LIST = 2000  # values per IN (...): well under SQLite's limit on bound parameters
@@ -88,7 +88,7 @@ class BulkRepository:
         if role is not None:
             query = query.where(accounts.c.role == role)
         rows = self.c.execute(query.order_by(accounts.c.id).limit(limit))
-        return [_account(row) for row in rows]
+        return [account_from_row(row) for row in rows]
 
     # --- writing -------------------------------------------------------------------------------
     def insert_profiles(self, new: Sequence[NewProfile], *, role: str, now: datetime) -> list[int]:

@@ -10,8 +10,10 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from regulars.domain.accounts import Account
+from regulars.store.accounts import account_from_row
 from regulars.store.prepared import Prepared
-from regulars.store.tables import api_keys, app_passwords, oauth_nonces
+from regulars.store.tables import accounts, api_keys, app_passwords, oauth_nonces
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,22 @@ class AppPasswordRow:
     last_used: datetime | None = None
 
 
-_KEY_BY_HASH = Prepared(select(api_keys).where(api_keys.c.consumer_key_hash == bindparam("key_hash")))
+_KEY_AND_OWNER = Prepared.joined(
+    api_keys.outerjoin(accounts, accounts.c.id == api_keys.c.account_id),
+    (api_keys, accounts),
+    api_keys.c.consumer_key_hash == bindparam("key_hash"),
+)
+
+
+_USE_NONCE = {
+    name: Prepared(
+        builder(oauth_nonces)
+        .values(key_id=bindparam("key_id"), nonce=bindparam("nonce"), timestamp=bindparam("timestamp"))
+        .on_conflict_do_nothing(index_elements=["key_id", "nonce"])
+        .returning(oauth_nonces.c.nonce)
+    )
+    for name, builder in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 def _key(row: Any) -> ApiKeyRow:
@@ -78,9 +95,13 @@ class CredentialRepository:
         )
         return int(result.inserted_primary_key[0])
 
-    def key_by_hash(self, key_hash: str) -> ApiKeyRow | None:
-        row = _KEY_BY_HASH.first(self.c, key_hash=key_hash)
-        return _key(row) if row else None
+    def key_by_hash(self, key_hash: str) -> tuple[ApiKeyRow, Account | None] | None:
+        """The key with this digest and its owner, in one lookup (every key-authenticated request asks)."""
+        found = _KEY_AND_OWNER.first_joined(self.c, key_hash=key_hash)
+        if found is None:
+            return None
+        key, owner = found
+        return _key(key), account_from_row(owner) if owner is not None else None
 
     def touch_key(self, key_id: int, now: datetime) -> None:
         self.c.execute(update(api_keys).where(api_keys.c.id == key_id).values(last_access=now))
@@ -106,16 +127,12 @@ class CredentialRepository:
     def touch_app_password(self, password_id: int, now: datetime) -> None:
         self.c.execute(update(app_passwords).where(app_passwords.c.id == password_id).values(last_used=now))
 
-    def use_nonce(self, key_id: int, nonce: str, timestamp: int, oldest: int | None) -> bool:
-        """Record a nonce; False when this key already used it (a replay). Forgets nonces older than
-        `oldest`, when given."""
-        if oldest is not None:
-            self.c.execute(delete(oauth_nonces).where(oauth_nonces.c.timestamp < oldest))
-        builder = pg_insert if self.c.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            builder(oauth_nonces)
-            .values(key_id=key_id, nonce=nonce, timestamp=timestamp)
-            .on_conflict_do_nothing(index_elements=["key_id", "nonce"])
-            .returning(oauth_nonces.c.nonce)
-        )
-        return self.c.execute(statement).first() is not None
+    def use_nonce(self, key_id: int, nonce: str, timestamp: int) -> bool:
+        """Record a nonce; False when this key already used it (a replay). One prepared statement, so it
+        can run on its own on Store.autocommit()."""
+        insert_nonce = _USE_NONCE[self.c.dialect.name]
+        return insert_nonce.first(self.c, key_id=key_id, nonce=nonce, timestamp=timestamp) is not None
+
+    def forget_nonces(self, oldest: int) -> None:
+        """Nonces older than `oldest` can no longer be replayed (their timestamps are refused)."""
+        self.c.execute(delete(oauth_nonces).where(oauth_nonces.c.timestamp < oldest))

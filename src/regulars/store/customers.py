@@ -10,13 +10,15 @@ from sqlalchemy import Connection, bindparam, delete, exists, func, insert, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from regulars.domain.accounts import Account
 from regulars.domain.customer_records import CustomerQuery, IdCondition
-from regulars.domain.customers import ADDRESS_FIELDS, Address, Customer, Stats
+from regulars.domain.customers import Address, Customer, Stats
 from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
 from regulars.store import pages
+from regulars.store.accounts import account_from_row
 from regulars.store.counts import CUSTOMER_STATUS, tally
-from regulars.store.prepared import Prepared
+from regulars.store.prepared import Prepared, among
 from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
 from regulars.store.tables import accounts, addresses, customers
 
@@ -70,18 +72,11 @@ def _by_status_only(query: CustomerQuery) -> bool:
 
 
 def _address(row: Any) -> Address:
-    return Address(
-        id=row.id,
-        customer_id=row.customer_id,
-        type=row.type,
-        is_primary=bool(row.is_primary),
-        status=row.status,
-        label=row.label,
-        meta=row.meta or {},
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        **{name: getattr(row, name) for name in ADDRESS_FIELDS},
-    )
+    address = Address(**row._asdict())  # the table's columns are the Address fields
+    address.is_primary = bool(address.is_primary)
+    if address.meta is None:
+        address.meta = {}
+    return address
 
 
 def _customer(row: Any, found: list[Address]) -> Customer:
@@ -110,7 +105,18 @@ def _customer(row: Any, found: list[Address]) -> Customer:
     )
 
 
+_ACCOUNT_AND_RECORD = Prepared.joined(
+    accounts.outerjoin(customers, customers.c.account_id == accounts.c.id),
+    (accounts, customers),
+    accounts.c.id == bindparam("account_id"),
+)
 _BY_ACCOUNT = Prepared(select(customers).where(customers.c.account_id == bindparam("account_id")))
+_BY_ACCOUNTS = Prepared.per_dialect(
+    lambda d: select(customers).where(among(customers.c.account_id, "ids", d))
+)
+_ADDRESSES_OF_MANY = Prepared.per_dialect(
+    lambda d: select(addresses).where(among(addresses.c.customer_id, "ids", d)).order_by(addresses.c.id)
+)
 _ADDRESSES_OF = Prepared(
     select(addresses).where(addresses.c.customer_id == bindparam("customer_id")).order_by(addresses.c.id)
 )
@@ -125,12 +131,10 @@ class CustomerRepository:
         ids = [row.id for row in rows]
         by_customer: dict[int, list[Address]] = {i: [] for i in ids}
         if ids:
-            found: Any = (
+            found = (
                 _ADDRESSES_OF.all(self.c, customer_id=ids[0])
                 if len(ids) == 1
-                else self.c.execute(
-                    select(addresses).where(addresses.c.customer_id.in_(ids)).order_by(addresses.c.id)
-                )
+                else _ADDRESSES_OF_MANY.all(self.c, ids=ids)
             )
             for row in found:
                 by_customer[row.customer_id].append(_address(row))
@@ -144,11 +148,20 @@ class CustomerRepository:
         rows = _BY_ACCOUNT.all(self.c, account_id=account_id)
         return self._with_addresses(rows)[0] if rows else None
 
+    def with_account(self, account_id: int) -> tuple[Account, Customer | None] | None:
+        """An account and its customer record (with addresses), the record read in the same lookup: what
+        every request for one WooCommerce customer needs."""
+        found = _ACCOUNT_AND_RECORD.first_joined(self.c, account_id=account_id)
+        if found is None:
+            return None
+        account, record = found
+        return account_from_row(account), self._with_addresses([record])[0] if record is not None else None
+
     def by_accounts(self, account_ids: Iterable[int]) -> dict[int, Customer]:
         ids = list(account_ids)
         if not ids:
             return {}
-        rows = self.c.execute(select(customers).where(customers.c.account_id.in_(ids))).all()
+        rows = _BY_ACCOUNTS.all(self.c, ids=ids)
         return {c.account_id: c for c in self._with_addresses(rows) if c.account_id is not None}
 
     def by_email(self, email: str) -> Customer | None:

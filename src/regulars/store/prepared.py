@@ -3,48 +3,97 @@
 SQLAlchemy stays the query builder; what this saves is its per-execution machinery, which costs more
 than the indexed lookup itself on every authenticated request. Results go through the same type
 processors SQLAlchemy would apply (dates and JSON on SQLite), so rows read the same either way.
+A joined lookup (`Prepared.joined`) reads several tables' rows in one round trip and hands back one
+row per table, as separate lookups would.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select
+import orjson
+from sqlalchemy import BigInteger, ColumnElement, Connection, FromClause, Select, Table, func, select
+from sqlalchemy import bindparam as _bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.expression import ReturnsRows
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     positional: tuple[str, ...] | None  # parameter order for qmark drivers; None for named
-    processors: tuple[Callable[[Any], Any] | None, ...]
-    row: type
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, processor)
+    rows: tuple[tuple[type, int, int], ...]  # per table: its row type and its slice of the columns
+
+
+Params = int | str | list[int]
+
+
+def among(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
+    """`column` is one of the ids of list parameter `name`, as one SQL text whatever the list's length
+    (so the statement is compiled once): SQLite reads the ids from a JSON array, PostgreSQL from an array.
+    Build it with Prepared.per_dialect."""
+    if dialect == "postgresql":
+        return column == func.any(_bindparam(name, type_=ARRAY(BigInteger)))
+    ids = func.json_each(_bindparam(name)).table_valued("value")
+    return column.in_(select(ids.c.value))
 
 
 class Prepared:
-    """A SELECT whose parameters are plain ints and strings (bindparam names), compiled per dialect."""
+    """A SELECT (or a write with RETURNING) whose parameters are plain ints and strings (bindparam
+    names) or lists of ids (see `among`), compiled per dialect."""
 
-    def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
+    def __init__(self, statement: Select[Any] | ReturnsRows, tables: Sequence[Table] = ()) -> None:
+        self._build: Callable[[str], Select[Any] | ReturnsRows] = lambda _dialect: statement
+        self.tables = tuple(tables)
         self._compiled: dict[str, _Compiled] = {}
+
+    @classmethod
+    def per_dialect(cls, build: Callable[[str], Select[Any]], tables: Sequence[Table] = ()) -> Prepared:
+        """A statement that differs by database (given the dialect's name), compiled once for each."""
+        prepared = cls(select(), tables)
+        prepared._build = build
+        return prepared
+
+    @classmethod
+    def joined(cls, source: FromClause, tables: Sequence[Table], where: ColumnElement[bool]) -> Prepared:
+        """Every column of each of `tables` (in order) from `source` where `where`; rows come back as a
+        tuple with one row per table, None for an outer-joined table that had no row."""
+        columns = [c.label(f"{t.name}__{c.name}") for t in tables for c in t.columns]
+        return cls(select(*columns).select_from(source).where(where), tables)
 
     def _compile(self, connection: Connection) -> _Compiled:
         dialect = connection.dialect
-        compiled = self.statement.compile(dialect=dialect)
-        names = tuple(c.key for c in self.statement.selected_columns)
-        processors = tuple(
-            c.type.dialect_impl(dialect).result_processor(dialect, None)
-            for c in self.statement.selected_columns
+        statement = self._build(dialect.name)
+        compiled = statement.compile(dialect=dialect)
+        selected = list(statement.exported_columns)
+        converters = tuple(
+            (i, p)
+            for i, c in enumerate(selected)
+            if (p := c.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
         )
+        if self.tables:
+            rows, start = [], 0
+            for table in self.tables:
+                names = [c.name for c in table.columns]
+                rows.append((namedtuple(f"{table.name}_row", names, rename=True), start, start + len(names)))
+                start += len(names)
+        else:
+            names = [c.key for c in selected]
+            rows = [(namedtuple("Row", names, rename=True), 0, len(names))]
         positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-        prepared = _Compiled(compiled.string, positional, processors, namedtuple("Row", names, rename=True))
+        prepared = _Compiled(compiled.string, positional, converters, tuple(rows))
         self._compiled[dialect.name] = prepared
         return prepared
 
-    def all(self, connection: Connection, **params: int | str) -> list[Any]:
-        compiled = self._compiled.get(connection.dialect.name) or self._compile(connection)
+    def _fetch(self, connection: Connection, params: dict[str, Params]) -> tuple[_Compiled, list[Any]]:
+        name = connection.dialect.name
+        compiled = self._compiled.get(name) or self._compile(connection)
+        if name == "sqlite":
+            params = {k: orjson.dumps(v).decode() if isinstance(v, list) else v for k, v in params.items()}
         args: Any = (
             tuple(params[n] for n in compiled.positional) if compiled.positional is not None else params
         )
@@ -54,11 +103,32 @@ class Prepared:
             raw = cursor.fetchall()
         finally:
             cursor.close()
-        processors = compiled.processors
-        if not any(processors):
-            return [compiled.row(*r) for r in raw]
-        return [compiled.row(*(p(v) if p else v for p, v in zip(processors, r, strict=True))) for r in raw]
+        converters = compiled.converters
+        if not converters:
+            return compiled, raw
+        converted = []
+        for r in raw:
+            values = list(r)
+            for i, process in converters:
+                values[i] = process(values[i])
+            converted.append(values)
+        return compiled, converted
 
-    def first(self, connection: Connection, **params: int | str) -> Any | None:
+    def all(self, connection: Connection, **params: Params) -> list[Any]:
+        compiled, raw = self._fetch(connection, params)
+        make = compiled.rows[0][0]._make
+        return [make(r) for r in raw]
+
+    def first(self, connection: Connection, **params: Params) -> Any | None:
         found = self.all(connection, **params)
         return found[0] if found else None
+
+    def first_joined(self, connection: Connection, **params: Params) -> tuple[Any, ...] | None:
+        """The first row of a joined lookup, split per table (None for a table without a row)."""
+        compiled, raw = self._fetch(connection, params)
+        if not raw:
+            return None
+        r = raw[0]
+        return tuple(
+            None if r[start] is None else row._make(r[start:end]) for row, start, end in compiled.rows
+        )

@@ -1,0 +1,120 @@
+"""How the store uses connections on the hot path, on SQLite and PostgreSQL: each thread keeps one reading
+connection, no transaction outlives a read, a failed connection is replaced, and a nonce written through
+autocommit() is stored at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from regulars.domain.customers import ProfileChange, ProfileQuery
+from regulars.services import credentials, profiles
+from regulars.services.clock import now
+from regulars.store.unit import Store
+
+
+def _create(store: Store, email: str) -> int:
+    with store.write() as unit:
+        return profiles.create(unit, ProfileChange(email=email)).id
+
+
+def _idle_in_transaction(store: Store) -> int:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND state LIKE 'idle in transaction%'"
+    )
+    with store.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def test_a_thread_reads_on_one_connection_and_always_sees_the_latest_commit(store: Store) -> None:
+    first = _create(store, "one@x.test")
+    with store.read() as unit:
+        seen = unit.connection
+        assert profiles.get(unit, first) is not None
+        # A multi-statement SQLAlchemy read autobegins; it must end with the read.
+        assert unit.accounts.count_matching(ProfileQuery()) == 1
+    second = _create(store, "two@x.test")  # committed on another connection
+    with store.read() as unit:
+        assert unit.connection is seen
+        assert not unit.connection.in_transaction() or store.dialect == "postgresql"
+        assert profiles.get(unit, second) is not None
+        assert unit.accounts.count_matching(ProfileQuery()) == 2
+    if store.dialect == "postgresql":
+        assert _idle_in_transaction(store) == 0
+
+
+def test_threads_have_their_own_reading_connections(store: Store) -> None:
+    _create(store, "one@x.test")
+    with store.read() as unit:
+        mine = unit.connection
+    theirs: list[object] = []
+
+    def read() -> None:
+        with store.read() as unit:
+            theirs.append(unit.connection)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert theirs and theirs[0] is not mine
+
+
+def test_a_nested_read_keeps_the_outer_reads_transaction(store: Store) -> None:
+    _create(store, "one@x.test")
+    with store.read() as outer:
+        outer.accounts.count_matching(ProfileQuery())
+        with store.read() as inner:
+            assert inner is outer
+        if store.dialect == "sqlite":  # PostgreSQL reads in autocommit: there is nothing to keep
+            assert outer.connection.in_transaction()
+    assert not outer.connection.in_transaction()
+
+
+def test_a_read_that_fails_in_the_database_gets_a_fresh_connection(store: Store) -> None:
+    created = _create(store, "one@x.test")
+    with pytest.raises(Exception, match="no_such_table|does not exist|no such table"):
+        with store.read() as unit:
+            broken = unit.connection
+            unit.connection.execute(text("SELECT * FROM no_such_table"))
+    assert broken.closed
+    with store.read() as unit:
+        assert unit.connection is not broken
+        assert profiles.get(unit, created) is not None
+
+
+def test_an_error_outside_the_database_keeps_the_connection(store: Store) -> None:
+    with store.read() as unit:
+        kept = unit.connection
+    with pytest.raises(KeyError), store.read():
+        raise KeyError("a handler's own error")
+    with store.read() as unit:
+        assert unit.connection is kept
+
+
+def test_a_nonce_written_through_autocommit_is_stored_at_once_and_only_once(store: Store) -> None:
+    with store.write() as unit:
+        account_id = unit.accounts.insert(
+            username="admin", email="admin@x.test", role="administrator", now=now(), password_hash=None
+        )
+        key = credentials.issue_key(unit, unit.accounts.get(account_id), "read", "t")
+    with store.autocommit() as unit:
+        assert unit.credentials.use_nonce(key.key_id, "n-1", 1) is True
+    with store.engine.connect() as other:  # another connection sees it: it was committed
+        stored = other.execute(text("SELECT count(*) FROM oauth_nonces WHERE nonce = 'n-1'")).scalar_one()
+    assert stored == 1
+    with store.autocommit() as unit:
+        assert unit.credentials.use_nonce(key.key_id, "n-1", 1) is False
+    # Inside a read (whose transaction would swallow it on SQLite) the nonce gets a unit of its own.
+    with store.read() as reading:
+        reading.accounts.count_matching(ProfileQuery())
+        with store.autocommit() as unit:
+            assert unit is not reading
+            assert unit.credentials.use_nonce(key.key_id, "n-2", 1) is True
+    with store.engine.connect() as other:
+        stored = other.execute(text("SELECT count(*) FROM oauth_nonces WHERE nonce = 'n-2'")).scalar_one()
+    assert stored == 1
+    if store.dialect == "postgresql":
+        assert _idle_in_transaction(store) == 0
