@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from regulars.domain.customers import ProfileChange, ProfileQuery
 from regulars.services import credentials, profiles
