@@ -76,10 +76,9 @@ def test_a_nested_read_keeps_the_outer_reads_transaction(store: Store) -> None:
 
 def test_a_read_that_fails_in_the_database_gets_a_fresh_connection(store: Store) -> None:
     created = _create(store, "one@x.test")
-    with pytest.raises(Exception, match="no_such_table|does not exist|no such table"):
-        with store.read() as unit:
-            broken = unit.connection
-            unit.connection.execute(text("SELECT * FROM no_such_table"))
+    with pytest.raises(DBAPIError, match=r"no_such_table|no such table"), store.read() as unit:
+        broken = unit.connection
+        unit.connection.execute(text("SELECT * FROM no_such_table"))
     assert broken.closed
     with store.read() as unit:
         assert unit.connection is not broken
