@@ -16,6 +16,7 @@ from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
 from regulars.store import pages, search
 from regulars.store.counts import ACCOUNT_ROLE, tally
+from regulars.store.engine import constraint_guard
 from regulars.store.prepared import Prepared, among
 from regulars.store.tables import account_meta, accounts, addresses, customers
 
@@ -44,6 +45,10 @@ def account_from_row(row: Any) -> Account:
 
 
 _BY_ID = Prepared(select(accounts).where(accounts.c.id == bindparam("id")))
+_BY_EMAIL = Prepared(select(accounts).where(func.lower(accounts.c.email) == bindparam("email")))
+_BY_USERNAME = Prepared(select(accounts).where(func.lower(accounts.c.username) == bindparam("username")))
+_INSERT = insert(accounts)
+_INSERT_META = insert(account_meta)
 _BY_IDS = Prepared.per_dialect(lambda d: select(accounts).where(among(accounts.c.id, "ids", d)))
 _META_OF_MANY = Prepared.per_dialect(
     lambda d: (
@@ -90,18 +95,15 @@ class AccountRepository:
         self.c.execute(select(accounts.c.id).where(accounts.c.id == account_id).with_for_update())
 
     def by_email(self, email: str) -> Account | None:
-        row = self.c.execute(select(accounts).where(func.lower(accounts.c.email) == email.lower())).first()
+        row = _BY_EMAIL.first(self.c, email=email.lower())
         return account_from_row(row) if row else None
 
     def by_username(self, username: str) -> Account | None:
-        row = self.c.execute(
-            select(accounts).where(func.lower(accounts.c.username) == username.lower())
-        ).first()
+        row = _BY_USERNAME.first(self.c, username=username.lower())
         return account_from_row(row) if row else None
 
     def username_taken(self, username: str) -> bool:
-        query = select(accounts.c.id).where(func.lower(accounts.c.username) == username.lower())
-        return self.c.execute(query).first() is not None
+        return _BY_USERNAME.first(self.c, username=username.lower()) is not None
 
     def count(self) -> int:
         return tally(self.c, ACCOUNT_ROLE)
@@ -196,20 +198,20 @@ class AccountRepository:
         last_name: str = "",
         modified: bool = True,
     ) -> int:
-        statement = insert(accounts).values(
-            username=username,
-            email=email,
-            role=role,
-            password_hash=password_hash,
-            display_name=username,
-            first_name=first_name,
-            last_name=last_name,
-            registered_at=now,
-            modified_at=now if modified else None,
-        )
+        values = {
+            "username": username,
+            "email": email,
+            "role": role,
+            "password_hash": password_hash,
+            "display_name": username,
+            "first_name": first_name,
+            "last_name": last_name,
+            "registered_at": now,
+            "modified_at": now if modified else None,
+        }
         try:
-            with self.c.begin_nested():
-                result = self.c.execute(statement)
+            with constraint_guard(self.c):
+                result = self.c.execute(_INSERT, values)
         except IntegrityError as exc:  # a concurrent writer won the race for this email or login
             reason = "email_exists" if self.by_email(email) else "username_exists"
             raise Conflict(reason, reason.split("_")[0], email=email) from exc
@@ -238,7 +240,7 @@ class AccountRepository:
 
     def add_meta(self, account_id: int, key: str, value: Any) -> int:
         result = self.c.execute(
-            insert(account_meta).values(account_id=account_id, meta_key=key, meta_value=value)
+            _INSERT_META, {"account_id": account_id, "meta_key": key, "meta_value": value}
         )
         return int(result.inserted_primary_key[0])
 

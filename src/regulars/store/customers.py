@@ -18,6 +18,7 @@ from regulars.domain.search import Needle
 from regulars.store import pages
 from regulars.store.accounts import account_from_row
 from regulars.store.counts import CUSTOMER_STATUS, tally
+from regulars.store.engine import constraint_guard
 from regulars.store.prepared import Prepared, among
 from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
 from regulars.store.tables import accounts, addresses, customers
@@ -111,6 +112,10 @@ _ACCOUNT_AND_RECORD = Prepared.joined(
     accounts.c.id == bindparam("account_id"),
 )
 _BY_ACCOUNT = Prepared(select(customers).where(customers.c.account_id == bindparam("account_id")))
+_BY_ID = Prepared(select(customers).where(customers.c.id == bindparam("id")))
+_BY_EMAIL = Prepared(select(customers).where(func.lower(customers.c.email) == bindparam("email")))
+_INSERT = insert(customers)
+_INSERT_ADDRESS = insert(addresses)
 _BY_ACCOUNTS = Prepared.per_dialect(
     lambda d: select(customers).where(among(customers.c.account_id, "ids", d))
 )
@@ -141,7 +146,7 @@ class CustomerRepository:
         return [_customer(row, by_customer[row.id]) for row in rows]
 
     def get(self, customer_id: int) -> Customer | None:
-        rows = self.c.execute(select(customers).where(customers.c.id == customer_id)).all()
+        rows = _BY_ID.all(self.c, id=customer_id)
         return self._with_addresses(rows)[0] if rows else None
 
     def by_account(self, account_id: int) -> Customer | None:
@@ -165,7 +170,7 @@ class CustomerRepository:
         return {c.account_id: c for c in self._with_addresses(rows) if c.account_id is not None}
 
     def by_email(self, email: str) -> Customer | None:
-        rows = self.c.execute(select(customers).where(func.lower(customers.c.email) == email.lower())).all()
+        rows = _BY_EMAIL.all(self.c, email=email.lower())
         return self._with_addresses(rows)[0] if rows else None
 
     def lock(self, customer_id: int) -> None:
@@ -255,21 +260,21 @@ class CustomerRepository:
         notes: str = "",
         additional_info: dict[str, Any] | None = None,
     ) -> int:
-        statement = insert(customers).values(
-            account_id=account_id,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            status=status,
-            notes=notes,
-            additional_info=additional_info or {},
-            created_at=now,
-            updated_at=now,
-        )
+        values = {
+            "account_id": account_id,
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "phone": phone,
+            "status": status,
+            "notes": notes,
+            "additional_info": additional_info or {},
+            "created_at": now,
+            "updated_at": now,
+        }
         try:
-            with self.c.begin_nested():
-                result = self.c.execute(statement)
+            with constraint_guard(self.c):
+                result = self.c.execute(_INSERT, values)
         except IntegrityError as exc:  # another customer has this email (case-insensitively)
             raise Conflict("email_exists", "email", email=email) from exc
         return int(result.inserted_primary_key[0])
@@ -285,16 +290,15 @@ class CustomerRepository:
     def insert_address(
         self, customer_id: int, kind: str, values: dict[str, Any], *, primary: bool, now: datetime
     ) -> int:
-        result = self.c.execute(
-            insert(addresses).values(
-                customer_id=customer_id,
-                type=kind,
-                is_primary=primary,
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-        )
+        row = {
+            "customer_id": customer_id,
+            "type": kind,
+            "is_primary": primary,
+            "created_at": now,
+            "updated_at": now,
+            **values,
+        }
+        result = self.c.execute(_INSERT_ADDRESS, row)
         return int(result.inserted_primary_key[0])
 
     def update_address(self, address_id: int, values: dict[str, Any]) -> None:

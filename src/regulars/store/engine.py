@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import orjson
 from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
@@ -86,3 +87,12 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
     event.listen(engine, "connect", _on_postgresql_connect)
     return engine
+
+
+def constraint_guard(connection: Connection) -> AbstractContextManager[Any]:
+    """What lets a unit go on after a statement breaks a constraint (a concurrent writer took the email):
+    SQLite undoes just that statement by itself; PostgreSQL aborts the whole transaction unless the
+    statement ran in a savepoint, so only there is one taken (it costs two round trips)."""
+    if connection.dialect.name == "postgresql":
+        return connection.begin_nested()
+    return nullcontext()
