@@ -63,10 +63,20 @@ class Scenario:
         self.results: list[Result] = []
 
 
+_USED_NONCES: set[str] = set()
+
+
 def oauth_target(base: str, path: str, key: tuple[str, str], query: str = "") -> str:
+    """A signed request target. The official client's nonces come from 8 random digits, so a run of tens
+    of thousands of requests draws the same one now and then, which the server rightly refuses as a
+    replay: a nonce this run has drawn before is drawn again."""
     url = f"{base}{path}" + (f"?{query}" if query else "")
-    signed = OAuth(url, key[0], key[1], version="wc/v3", method="GET").get_oauth_url()
-    return signed[len(base) :]
+    while True:
+        signed = OAuth(url, key[0], key[1], version="wc/v3", method="GET").get_oauth_url()
+        nonce = signed.split("oauth_nonce=", 1)[1].split("&", 1)[0]
+        if nonce not in _USED_NONCES:
+            _USED_NONCES.add(nonce)
+            return signed[len(base) :]
 
 
 def main() -> None:
