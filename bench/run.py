@@ -67,9 +67,9 @@ _USED_NONCES: set[str] = set()
 
 
 def oauth_target(base: str, path: str, key: tuple[str, str], query: str = "") -> str:
-    """A signed request target. The official client's nonces come from 8 random digits, so a run of tens
-    of thousands of requests draws the same one now and then, which the server rightly refuses as a
-    replay: a nonce this run has drawn before is drawn again."""
+    """A signed request target. The official client's nonces come from 8 random digits, so at thousands of
+    requests a second it now and then draws one twice within a second, which the server rightly refuses
+    as a replay: a nonce this run has drawn before is drawn again."""
     url = f"{base}{path}" + (f"?{query}" if query else "")
     while True:
         signed = OAuth(url, key[0], key[1], version="wc/v3", method="GET").get_oauth_url()

@@ -7,12 +7,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+from alembic import command
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from regulars.domain.customers import ProfileChange, ProfileQuery
 from regulars.services import credentials, profiles
 from regulars.services.clock import now
+from regulars.store import migrate
 from regulars.store.unit import Store
 
 
@@ -106,7 +108,8 @@ def test_a_nonce_written_through_autocommit_is_stored_at_once_and_only_once(stor
         stored = other.execute(text("SELECT count(*) FROM oauth_nonces WHERE nonce = 'n-1'")).scalar_one()
     assert stored == 1
     with store.autocommit() as unit:
-        assert unit.credentials.use_nonce(key.key_id, "n-1", 1) is False
+        assert unit.credentials.use_nonce(key.key_id, "n-1", 1) is False  # a replay: same timestamp
+        assert unit.credentials.use_nonce(key.key_id, "n-1", 2) is True  # another signed request
     # Inside a read (whose transaction would swallow it on SQLite) the nonce gets a unit of its own.
     with store.read() as reading:
         reading.accounts.count_matching(ProfileQuery())
@@ -118,3 +121,34 @@ def test_a_nonce_written_through_autocommit_is_stored_at_once_and_only_once(stor
     assert stored == 1
     if store.dialect == "postgresql":
         assert _idle_in_transaction(store) == 0
+
+
+_NONCE = text("INSERT INTO oauth_nonces (key_id, nonce, timestamp) VALUES (:key, 'kept', :at)")
+
+
+def test_migration_0005_keeps_the_nonces_and_scopes_them_by_timestamp(store: Store) -> None:
+    with store.write() as unit:
+        account_id = unit.accounts.insert(
+            username="admin", email="admin@x.test", role="administrator", now=now(), password_hash=None
+        )
+        key = credentials.issue_key(unit, unit.accounts.get(account_id), "read", "t")
+    config = migrate._config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004_search_counts")
+        connection.execute(_NONCE, {"key": key.key_id, "at": 100})
+        with pytest.raises(IntegrityError), connection.begin_nested():  # one timestamp per nonce before
+            connection.execute(_NONCE, {"key": key.key_id, "at": 200})
+        command.upgrade(config, "0005_nonce_per_timestamp")
+        connection.execute(_NONCE, {"key": key.key_id, "at": 200})
+    with store.autocommit() as unit:
+        assert unit.credentials.use_nonce(key.key_id, "kept", 100) is False  # kept through the upgrade
+        assert unit.credentials.use_nonce(key.key_id, "kept", 300) is True
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(
+            config, "0004_search_counts"
+        )  # a nonce used with several timestamps keeps its latest
+        rows = connection.execute(text("SELECT nonce, timestamp FROM oauth_nonces")).all()
+        assert [tuple(r) for r in rows] == [("kept", 300)]
+        command.upgrade(config, "head")

@@ -65,6 +65,19 @@ def test_replayed_nonce_is_refused(server: Server) -> None:
     _auth_error(httpx.get(url), "Invalid nonce - nonce has already been used.")
 
 
+def test_a_nonce_is_spent_with_its_timestamp(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RFC 5849 3.3: a replay repeats the signed timestamp; the official Python client draws nonces from 8
+    random digits, so an honest request may repeat a nonce with another timestamp, and is served."""
+    monkeypatch.setattr(OAuth, "generate_nonce", staticmethod(lambda: "the-same-nonce"))
+    now = int(time.time())
+    first = _signed(server, "GET", "/wp-json/wc/v3/customers", timestamp=now - 5)
+    assert httpx.get(first).status_code == 200
+    _auth_error(httpx.get(first), "Invalid nonce - nonce has already been used.")
+    again = _signed(server, "GET", "/wp-json/wc/v3/customers", timestamp=now - 4)
+    assert "the-same-nonce" in again and httpx.get(again).status_code == 200
+    _auth_error(httpx.get(again), "Invalid nonce - nonce has already been used.")
+
+
 @pytest.mark.parametrize("skew", [-1000, 1000])
 def test_stale_or_future_timestamps_are_refused(server: Server, skew: int) -> None:
     url = _signed(server, "GET", "/wp-json/wc/v3/customers", timestamp=int(time.time()) + skew)

@@ -9,7 +9,9 @@ from regulars.auth.oauth import WINDOW_SECONDS
 
 class NonceStore(Protocol):
     def use(self, key_id: int, nonce: str, timestamp: int, now: int) -> bool:
-        """Remember the nonce; False when it was already used with this key."""
+        """Remember the nonce; False when it was already used with this key and timestamp. A replay
+        repeats both (the timestamp is signed); the official Python client's nonces, 8 random digits,
+        repeat across timestamps often enough that WooCommerce's nonce-only check refuses honest calls."""
 
 
 class DatabaseNonces:
@@ -37,5 +39,5 @@ class RedisNonces:
 
     def use(self, key_id: int, nonce: str, timestamp: int, now: int) -> bool:
         # Kept twice the window: a timestamp may be up to WINDOW_SECONDS in the future.
-        name = f"regulars:nonce:{key_id}:{nonce}"
+        name = f"regulars:nonce:{key_id}:{timestamp}:{nonce}"
         return bool(self.client.set(name, timestamp, nx=True, ex=2 * WINDOW_SECONDS))

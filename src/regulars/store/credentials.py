@@ -48,7 +48,7 @@ _USE_NONCE = {
     name: Prepared(
         builder(oauth_nonces)
         .values(key_id=bindparam("key_id"), nonce=bindparam("nonce"), timestamp=bindparam("timestamp"))
-        .on_conflict_do_nothing(index_elements=["key_id", "nonce"])
+        .on_conflict_do_nothing(index_elements=["key_id", "nonce", "timestamp"])
         .returning(oauth_nonces.c.nonce)
     )
     for name, builder in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
@@ -128,8 +128,8 @@ class CredentialRepository:
         self.c.execute(update(app_passwords).where(app_passwords.c.id == password_id).values(last_used=now))
 
     def use_nonce(self, key_id: int, nonce: str, timestamp: int) -> bool:
-        """Record a nonce; False when this key already used it (a replay). One prepared statement, so it
-        can run on its own on Store.autocommit()."""
+        """Record a nonce; False when this key already used it with this timestamp (a replay). One
+        prepared statement, so it can run on its own on Store.autocommit()."""
         insert_nonce = _USE_NONCE[self.c.dialect.name]
         return insert_nonce.first(self.c, key_id=key_id, nonce=nonce, timestamp=timestamp) is not None
 

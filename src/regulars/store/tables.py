@@ -216,7 +216,8 @@ oauth_nonces = Table(
     metadata,
     Column("key_id", Id, ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True),
     Column("nonce", String(255), primary_key=True),
-    Column("timestamp", BigInteger, nullable=False),
+    # With its timestamp, as RFC 5849 3.3 scopes a nonce (migration 0005 says why).
+    Column("timestamp", BigInteger, primary_key=True),
 )
 Index("ix_oauth_nonces_timestamp", oauth_nonces.c.timestamp)
 
