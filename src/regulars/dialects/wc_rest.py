@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -219,6 +220,7 @@ def money(minor: int, decimals: int = 2) -> str:
     return f"{minor / 10**decimals:.{decimals}f}"
 
 
+@lru_cache(maxsize=4096)
 def avatar_url(email: str) -> str:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     return f"https://secure.gravatar.com/avatar/{digest}?s=96&d=mm&r=g"
@@ -242,15 +244,16 @@ class Shaper:
         self.decimals: int = settings.currency_decimals
         principal = self.call.principal
         self.shows_meta = principal is not None and principal.account.can(roles.EDIT)
+        # The version's fields this caller sees, each with its getter: looked up once, not per item.
+        self.getters = [
+            (name, _FIELDS[name]) for name in self.version.fields if name != "meta_data" or self.shows_meta
+        ]
 
     def address(self, profile: Profile, kind: str, order: tuple[str, ...]) -> dict[str, str]:
         found = profile.address(kind)
         if found is None:
             return dict.fromkeys(order, "")
         return {name: getattr(found, name) for name in order}
-
-    def field(self, name: str, p: Profile) -> Any:
-        return _FIELDS[name](self, p)
 
     def links(self, p: Profile, exists: bool = True) -> dict[str, Any]:
         """An item's links; a deleted item's self link has no methods left to hint at."""
@@ -265,11 +268,7 @@ class Shaper:
         }
 
     def item(self, p: Profile, with_links: bool = True, exists: bool = True) -> dict[str, Any]:
-        data = {
-            name: self.field(name, p)
-            for name in self.version.fields
-            if name != "meta_data" or self.shows_meta
-        }
+        data = {name: get(self, p) for name, get in self.getters}
         if with_links:
             data["_links"] = self.links(p, exists)
         return data

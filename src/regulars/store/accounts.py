@@ -49,6 +49,7 @@ _BY_EMAIL = Prepared(select(accounts).where(func.lower(accounts.c.email) == bind
 _BY_USERNAME = Prepared(select(accounts).where(func.lower(accounts.c.username) == bindparam("username")))
 _INSERT = insert(accounts)
 _INSERT_META = insert(account_meta)
+_ROLE_PAGES: dict[tuple[str, bool, bool], Prepared] = {}  # AccountRepository._role_page's statements
 _BY_IDS = Prepared.per_dialect(lambda d: select(accounts).where(among(accounts.c.id, "ids", d)))
 _META_OF_MANY = Prepared.per_dialect(
     lambda d: (
@@ -160,7 +161,12 @@ class AccountRepository:
         return int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
 
     def page(self, query: ProfileQuery) -> tuple[list[Account], int]:
-        """One page and the total: the page's ids chosen first (store/pages.py), then only their rows."""
+        """One page and the total: the page's ids chosen first (store/pages.py, or a prepared walk for the
+        plain list), then only their rows."""
+        if query.limit is not None and _by_role_only(query) and query.orderby != "include":
+            ids = self._role_page(query)
+            found = self.get_many(ids)
+            return [found[i] for i in ids], self.count_matching(query)
         where, order = self._filters(query), self._order(query)
         if query.limit is None:  # the whole list (the legacy API's filter[limit]=-1): every row is read
             stmt: Select[Any] = select(accounts).where(*where).order_by(*order).offset(query.offset or None)
@@ -173,6 +179,26 @@ class AccountRepository:
         )
         found = self.get_many(ids)
         return [found[i] for i in ids], self.count_matching(query) if total is None else total
+
+    def _role_page(self, query: ProfileQuery) -> list[int]:
+        """The ids of a page of the plain list (one role or all, a column's order): WooCommerce clients ask
+        for it most, so its statement is prepared once per order instead of built on every request."""
+        shape = (query.orderby, query.descending, query.role is not None)
+        prepared = _ROLE_PAGES.get(shape)
+        if prepared is None:
+            where = [accounts.c.role == bindparam("role")] if query.role is not None else []
+            statement = (
+                select(accounts.c.id)
+                .where(*where)
+                .order_by(*self._order(query))
+                .limit(bindparam("limit"))
+                .offset(bindparam("offset"))
+            )
+            prepared = _ROLE_PAGES[shape] = Prepared(statement)
+        params: dict[str, int | str] = {"limit": query.limit or 0, "offset": query.offset}
+        if query.role is not None:
+            params["role"] = query.role
+        return [row.id for row in prepared.all(self.c, **params)]
 
     def _order(self, query: ProfileQuery) -> list[Any]:
         if query.orderby == "include" and query.include:

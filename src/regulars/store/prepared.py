@@ -98,6 +98,9 @@ class Prepared:
             tuple(params[n] for n in compiled.positional) if compiled.positional is not None else params
         )
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        observers = connection.dispatch.before_cursor_execute
+        if observers:  # SQL logging, tracing and the store's plan tests see these statements too
+            observers(connection, cursor, compiled.sql, args, None, False)
         try:
             cursor.execute(compiled.sql, args)
             raw = cursor.fetchall()
