@@ -221,10 +221,12 @@ def scenarios_for(base: str, key: Key, app_password: str, low: int, high: int, c
     def get(path: str, auth: str = basic) -> bytes:
         return request_bytes("GET", path, host, {"Authorization": auth})
 
+    run = f"{time.time_ns():x}"  # a store measured again (--store) already holds earlier runs' emails
+
     def batch() -> bytes:
         n = next(serial)
         creates = [
-            {"email": f"batch{n}.{i}@example.org", "first_name": "Batch", "last_name": f"N{n}"}
+            {"email": f"batch{run}.{n}.{i}@example.org", "first_name": "Batch", "last_name": f"N{n}"}
             for i in range(100)
         ]
         body = json.dumps({"create": creates}).encode()
