@@ -124,18 +124,19 @@ def _oauth(
     signed = {k: v for k, v in params.items() if k != "oauth_signature"}
     requested_url = incoming.base + unquote(incoming.path)
     secret = key.consumer_secret
-    candidates = [
-        oauth.Candidate(oauth.legacy_string(method, signed_url, signed), secret + "&"),
-        oauth.Candidate(
+    ways = [
+        lambda: oauth.Candidate(oauth.legacy_string(method, signed_url, signed), secret + "&"),
+        lambda: oauth.Candidate(
             oauth.python_client_string(incoming.method, signed_url, incoming.query_pairs), secret + "&"
         ),
     ]
     if version == "v2":
-        candidates.append(
-            oauth.Candidate(
+        ways.append(
+            lambda: oauth.Candidate(
                 oauth.python_client_string(incoming.method, requested_url, incoming.query_pairs), secret
             )
         )
+    candidates = (way() for way in ways)  # built only until one matches
     if not oauth.matches(oauth.presented_signature(params["oauth_signature"]), algorithm, candidates):
         raise LegacyAuthError("Invalid signature - provided signature does not match.")
     try:
