@@ -226,9 +226,9 @@ def export_pages(store: Store, role: str | None, page_size: int = BATCH_SIZE) ->
     after = 0
     while True:
         with store.read() as unit:
-            found = unit.bulk.accounts_after(after, role, page_size)
-            page = profiles.assemble(unit, found)
+            ids = unit.bulk.account_ids_after(after, role, page_size)
+            page = profiles.assemble(unit, ids)
         if not page:
             return
         yield page
-        after = found[-1].id
+        after = ids[-1]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,11 +51,6 @@ _INSERT = insert(accounts)
 _INSERT_META = insert(account_meta)
 _ROLE_PAGES: dict[tuple[str, bool, bool], Prepared] = {}  # AccountRepository._role_page's statements
 _BY_IDS = Prepared.per_dialect(lambda d: select(accounts).where(among(accounts.c.id, "ids", d)))
-_META_OF_MANY = Prepared.per_dialect(
-    lambda d: (
-        select(account_meta).where(among(account_meta.c.account_id, "ids", d)).order_by(account_meta.c.id)
-    )
-)
 _META_OF = Prepared(
     select(account_meta)
     .where(account_meta.c.account_id == bindparam("account_id"))
@@ -160,25 +155,22 @@ class AccountRepository:
         where = self._filters(query)
         return int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
 
-    def page(self, query: ProfileQuery) -> tuple[list[Account], int]:
-        """One page and the total: the page's ids chosen first (store/pages.py, or a prepared walk for the
-        plain list), then only their rows."""
+    def page(self, query: ProfileQuery) -> tuple[list[int], int]:
+        """The ids of one page, in order, and the total: chosen from indexes (store/pages.py, or a prepared
+        walk for the plain list) before any row is read."""
         if query.limit is not None and _by_role_only(query) and query.orderby != "include":
-            ids = self._role_page(query)
-            found = self.get_many(ids)
-            return [found[i] for i in ids], self.count_matching(query)
+            return self._role_page(query), self.count_matching(query)
         where, order = self._filters(query), self._order(query)
-        if query.limit is None:  # the whole list (the legacy API's filter[limit]=-1): every row is read
-            stmt: Select[Any] = select(accounts).where(*where).order_by(*order).offset(query.offset or None)
-            rows = [account_from_row(row) for row in self.c.execute(stmt)]
-            whole = bool(rows) or not query.offset  # the rows run to the end, so they tell the total
-            return rows, query.offset + len(rows) if whole else self.count_matching(query)
+        if query.limit is None:  # the whole list (the legacy API's filter[limit]=-1)
+            stmt = select(accounts.c.id).where(*where).order_by(*order).offset(query.offset or None)
+            ids = list(self.c.execute(stmt).scalars())
+            whole = bool(ids) or not query.offset  # the ids run to the end, so they tell the total
+            return ids, query.offset + len(ids) if whole else self.count_matching(query)
         searching = query.email is None and bool(query.search)
         ids, total = pages.choose(
             self.c, accounts.c.id, where, order, query.limit, query.offset, counting=searching
         )
-        found = self.get_many(ids)
-        return [found[i] for i in ids], self.count_matching(query) if total is None else total
+        return ids, self.count_matching(query) if total is None else total
 
     def _role_page(self, query: ProfileQuery) -> list[int]:
         """The ids of a page of the plain list (one role or all, a column's order): WooCommerce clients ask
@@ -251,18 +243,10 @@ class AccountRepository:
         self.c.execute(delete(accounts).where(accounts.c.id == account_id))
 
     # --- meta ----------------------------------------------------------------------------------
-    def meta(self, account_ids: Iterable[int]) -> dict[int, list[MetaEntry]]:
-        ids = list(account_ids)
-        found: dict[int, list[MetaEntry]] = {i: [] for i in ids}
-        if not ids:
-            return found
-        if len(ids) == 1:
-            rows = _META_OF.all(self.c, account_id=ids[0])
-        else:
-            rows = _META_OF_MANY.all(self.c, ids=ids)
-        for row in rows:
-            found[row.account_id].append(MetaEntry(row.id, row.meta_key, row.meta_value))
-        return found
+    def meta(self, account_id: int) -> list[MetaEntry]:
+        return [
+            MetaEntry(r.id, r.meta_key, r.meta_value) for r in _META_OF.all(self.c, account_id=account_id)
+        ]
 
     def add_meta(self, account_id: int, key: str, value: Any) -> int:
         result = self.c.execute(

@@ -16,11 +16,9 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection, Table, func, select
 
-from regulars.domain.accounts import Account
 from regulars.domain.customers import ADDRESS_FIELDS
 from regulars.domain.errors import Conflict
 from regulars.domain.transfer import NewProfile
-from regulars.store.accounts import account_from_row
 from regulars.store.tables import account_meta, accounts, addresses, customers
 
 _IN_LIST = 2000  # values per IN (...): well under SQLite's limit on bound parameters
@@ -82,13 +80,12 @@ class BulkRepository:
     def taken_usernames(self, usernames: Iterable[str]) -> set[str]:
         return self._lowered(accounts.c.username, usernames)
 
-    def accounts_after(self, after_id: int, role: str | None, limit: int) -> list[Account]:
-        """The next accounts in id order (keyset pagination: no OFFSET to walk past)."""
-        query = select(accounts).where(accounts.c.id > after_id)
+    def account_ids_after(self, after_id: int, role: str | None, limit: int) -> list[int]:
+        """The ids of the next accounts in id order (keyset pagination: no OFFSET to walk past)."""
+        query = select(accounts.c.id).where(accounts.c.id > after_id)
         if role is not None:
             query = query.where(accounts.c.role == role)
-        rows = self.c.execute(query.order_by(accounts.c.id).limit(limit))
-        return [account_from_row(row) for row in rows]
+        return list(self.c.execute(query.order_by(accounts.c.id).limit(limit)).scalars())
 
     # --- writing -------------------------------------------------------------------------------
     def insert_profiles(self, new: Sequence[NewProfile], *, role: str, now: datetime) -> list[int]:

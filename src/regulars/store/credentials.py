@@ -40,7 +40,7 @@ class AppPasswordRow:
 _KEY_AND_OWNER = Prepared.joined(
     api_keys.outerjoin(accounts, accounts.c.id == api_keys.c.account_id),
     (api_keys, accounts),
-    api_keys.c.consumer_key_hash == bindparam("key_hash"),
+    lambda _dialect: api_keys.c.consumer_key_hash == bindparam("key_hash"),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,13 +10,11 @@ from sqlalchemy import Connection, bindparam, delete, exists, func, insert, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from regulars.domain.accounts import Account
 from regulars.domain.customer_records import CustomerQuery, IdCondition
 from regulars.domain.customers import Address, Customer, Stats
 from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
 from regulars.store import pages
-from regulars.store.accounts import account_from_row
 from regulars.store.counts import CUSTOMER_STATUS, tally
 from regulars.store.engine import constraint_guard
 from regulars.store.prepared import Prepared, among
@@ -80,7 +78,7 @@ def _address(row: Any) -> Address:
     return address
 
 
-def _customer(row: Any, found: list[Address]) -> Customer:
+def customer_from_row(row: Any, found: list[Address]) -> Customer:
     return Customer(
         id=row.id,
         account_id=row.account_id,
@@ -106,19 +104,11 @@ def _customer(row: Any, found: list[Address]) -> Customer:
     )
 
 
-_ACCOUNT_AND_RECORD = Prepared.joined(
-    accounts.outerjoin(customers, customers.c.account_id == accounts.c.id),
-    (accounts, customers),
-    accounts.c.id == bindparam("account_id"),
-)
 _BY_ACCOUNT = Prepared(select(customers).where(customers.c.account_id == bindparam("account_id")))
 _BY_ID = Prepared(select(customers).where(customers.c.id == bindparam("id")))
 _BY_EMAIL = Prepared(select(customers).where(func.lower(customers.c.email) == bindparam("email")))
 _INSERT = insert(customers)
 _INSERT_ADDRESS = insert(addresses)
-_BY_ACCOUNTS = Prepared.per_dialect(
-    lambda d: select(customers).where(among(customers.c.account_id, "ids", d))
-)
 _ADDRESSES_OF_MANY = Prepared.per_dialect(
     lambda d: select(addresses).where(among(addresses.c.customer_id, "ids", d)).order_by(addresses.c.id)
 )
@@ -143,7 +133,7 @@ class CustomerRepository:
             )
             for row in found:
                 by_customer[row.customer_id].append(_address(row))
-        return [_customer(row, by_customer[row.id]) for row in rows]
+        return [customer_from_row(row, by_customer[row.id]) for row in rows]
 
     def get(self, customer_id: int) -> Customer | None:
         rows = _BY_ID.all(self.c, id=customer_id)
@@ -152,22 +142,6 @@ class CustomerRepository:
     def by_account(self, account_id: int) -> Customer | None:
         rows = _BY_ACCOUNT.all(self.c, account_id=account_id)
         return self._with_addresses(rows)[0] if rows else None
-
-    def with_account(self, account_id: int) -> tuple[Account, Customer | None] | None:
-        """An account and its customer record (with addresses), the record read in the same lookup: what
-        every request for one WooCommerce customer needs."""
-        found = _ACCOUNT_AND_RECORD.first_joined(self.c, account_id=account_id)
-        if found is None:
-            return None
-        account, record = found
-        return account_from_row(account), self._with_addresses([record])[0] if record is not None else None
-
-    def by_accounts(self, account_ids: Iterable[int]) -> dict[int, Customer]:
-        ids = list(account_ids)
-        if not ids:
-            return {}
-        rows = _BY_ACCOUNTS.all(self.c, ids=ids)
-        return {c.account_id: c for c in self._with_addresses(rows) if c.account_id is not None}
 
     def by_email(self, email: str) -> Customer | None:
         rows = _BY_EMAIL.all(self.c, email=email.lower())

@@ -23,7 +23,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _read_json(text: Any) -> Any:
+def read_json(text: Any) -> Any:
     """JSON columns are text on SQLite; orjson reads them several times faster than json. SQLite hands a
     number stored there back as a number: the TypeError tells SQLAlchemy to keep it as it is. What orjson
     refuses but json wrote (NaN, integers past 64 bits) still reads."""
@@ -79,7 +79,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             url,
             poolclass=StaticPool if memory else None,
             connect_args={"check_same_thread": False},
-            json_deserializer=_read_json,
+            json_deserializer=read_json,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)

@@ -4,7 +4,7 @@ SQLAlchemy stays the query builder; what this saves is its per-execution machine
 than the indexed lookup itself on every authenticated request. Results go through the same type
 processors SQLAlchemy would apply (dates and JSON on SQLite), so rows read the same either way.
 A joined lookup (`Prepared.joined`) reads several tables' rows in one round trip and hands back one
-row per table, as separate lookups would.
+row per table, as separate lookups would, followed by any extra columns it selects.
 """
 
 from __future__ import annotations
@@ -59,11 +59,20 @@ class Prepared:
         return prepared
 
     @classmethod
-    def joined(cls, source: FromClause, tables: Sequence[Table], where: ColumnElement[bool]) -> Prepared:
-        """Every column of each of `tables` (in order) from `source` where `where`; rows come back as a
-        tuple with one row per table, None for an outer-joined table that had no row."""
+    def joined(
+        cls,
+        source: FromClause,
+        tables: Sequence[Table],
+        where: Callable[[str], ColumnElement[bool]],
+        extra: Callable[[str], Sequence[ColumnElement[Any]]] = lambda _dialect: (),
+    ) -> Prepared:
+        """Every column of each of `tables` (in order) from `source` where `where`, then the `extra`
+        columns (both built for the dialect named); rows come back as a tuple with one row per table (None
+        for an outer-joined table that had no row) followed by the extra values."""
         columns = [c.label(f"{t.name}__{c.name}") for t in tables for c in t.columns]
-        return cls(select(*columns).select_from(source).where(where), tables)
+        return cls.per_dialect(
+            lambda d: select(*columns, *extra(d)).select_from(source).where(where(d)), tables
+        )
 
     def _compile(self, connection: Connection) -> _Compiled:
         dialect = connection.dialect
@@ -94,18 +103,12 @@ class Prepared:
         compiled = self._compiled.get(name) or self._compile(connection)
         if name == "sqlite":
             params = {k: orjson.dumps(v).decode() if isinstance(v, list) else v for k, v in params.items()}
-        args: Any = (
-            tuple(params[n] for n in compiled.positional) if compiled.positional is not None else params
-        )
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        observers = connection.dispatch.before_cursor_execute
-        if observers:  # SQL logging, tracing and the store's plan tests see these statements too
-            observers(connection, cursor, compiled.sql, args, None, False)
-        try:
-            cursor.execute(compiled.sql, args)
-            raw = cursor.fetchall()
-        finally:
-            cursor.close()
+        order = compiled.positional
+        args: Any = params if order is None else tuple([params[n] for n in order])
+        driver = connection.connection.driver_connection
+        if connection.dispatch.before_cursor_execute:  # SQL logging, tracing, the store's plan tests
+            connection.dispatch.before_cursor_execute(connection, None, compiled.sql, args, None, False)
+        raw = driver.execute(compiled.sql, args).fetchall()  # type: ignore[union-attr]
         converters = compiled.converters
         if not converters:
             return compiled, raw
@@ -126,12 +129,21 @@ class Prepared:
         found = self.all(connection, **params)
         return found[0] if found else None
 
-    def first_joined(self, connection: Connection, **params: Params) -> tuple[Any, ...] | None:
-        """The first row of a joined lookup, split per table (None for a table without a row)."""
+    def all_joined(self, connection: Connection, **params: Params) -> list[tuple[Any, ...]]:
+        """The rows of a joined lookup, each split per table (None for a table without a row) and followed
+        by its extra values."""
         compiled, raw = self._fetch(connection, params)
-        if not raw:
-            return None
-        r = raw[0]
-        return tuple(
-            None if r[start] is None else row._make(r[start:end]) for row, start, end in compiled.rows
-        )
+        tables = compiled.rows
+        rest = tables[-1][2]
+        return [
+            (
+                *(None if r[start] is None else row._make(r[start:end]) for row, start, end in tables),
+                *r[rest:],
+            )
+            for r in raw
+        ]
+
+    def first_joined(self, connection: Connection, **params: Params) -> tuple[Any, ...] | None:
+        """The first row of a joined lookup, as all_joined splits it."""
+        found = self.all_joined(connection, **params)
+        return found[0] if found else None

@@ -18,6 +18,7 @@ from regulars.store.engine import make_engine
 from regulars.store.options import OptionRepository
 from regulars.store.orders import OrderRepository
 from regulars.store.products import ProductRepository
+from regulars.store.profiles import ProfileRepository
 
 
 class Unit:
@@ -30,6 +31,7 @@ class Unit:
         self.autocommit = autocommit
         self.accounts = AccountRepository(connection)
         self.customers = CustomerRepository(connection)
+        self.profiles = ProfileRepository(connection)
         self.credentials = CredentialRepository(connection)
         self.options = OptionRepository(connection)
         self.downloads = DownloadRepository(connection)

@@ -1,0 +1,98 @@
+"""WooCommerce's customer read whole in one statement: the account, its customer record, the record's
+addresses and the account's meta (those two aggregated as JSON in the same row). Every request for a
+customer or a page of them needs all four; read separately they cost a round trip (on PostgreSQL) or a
+statement each, which is most of such a request's time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, ColumnElement, Connection, Text, bindparam, cast, func, select
+
+from regulars.domain.accounts import MetaEntry
+from regulars.domain.customers import Address, Profile
+from regulars.store.accounts import account_from_row
+from regulars.store.customers import customer_from_row
+from regulars.store.engine import read_json
+from regulars.store.prepared import Prepared, among
+from regulars.store.tables import account_meta, accounts, addresses, customers
+
+# An aggregated address is its row's values in the table's order, which is the order of Address's fields.
+_ADDRESS_COLUMNS = tuple(addresses.columns)
+assert tuple(c.name for c in _ADDRESS_COLUMNS) == tuple(f.name for f in fields(Address))
+_ADDRESS_DATES = tuple(i for i, c in enumerate(_ADDRESS_COLUMNS) if c.name in ("created_at", "updated_at"))
+_ADDRESS_META = next(i for i, c in enumerate(_ADDRESS_COLUMNS) if c.name == "meta")
+_BY_ID = itemgetter(0)
+
+
+def _aggregated(dialect: str, columns: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """A JSON array of rows, each a JSON array of `columns`; JSON columns go in as their text, so both
+    databases hand them back the same way."""
+    values = [cast(c, Text) if isinstance(c.type, JSON) else c for c in columns]
+    if dialect == "postgresql":  # NULL over no rows, where SQLite gives []
+        return func.json_agg(func.json_build_array(*values), type_=JSON)
+    return func.json_group_array(func.json_array(*values), type_=JSON)
+
+
+def _extra(dialect: str) -> list[ColumnElement[Any]]:
+    owned_addresses = (
+        select(_aggregated(dialect, _ADDRESS_COLUMNS))
+        .where(addresses.c.customer_id == customers.c.id)
+        .scalar_subquery()
+    )
+    meta_columns = (account_meta.c.id, account_meta.c.meta_key, account_meta.c.meta_value)
+    owned_meta = (
+        select(_aggregated(dialect, meta_columns))
+        .where(account_meta.c.account_id == accounts.c.id)
+        .scalar_subquery()
+    )
+    return [owned_addresses.label("addresses"), owned_meta.label("meta")]
+
+
+_SOURCE = accounts.outerjoin(customers, customers.c.account_id == accounts.c.id)
+_ONE = Prepared.joined(
+    _SOURCE, (accounts, customers), lambda _d: accounts.c.id == bindparam("account_id"), _extra
+)
+_MANY = Prepared.joined(_SOURCE, (accounts, customers), lambda d: among(accounts.c.id, "ids", d), _extra)
+
+
+def _address(values: list[Any]) -> Address:
+    for i in _ADDRESS_DATES:
+        values[i] = datetime.fromisoformat(values[i])
+    meta = values[_ADDRESS_META]
+    values[_ADDRESS_META] = read_json(meta) if meta is not None else {}
+    address = Address(*values)
+    address.is_primary = bool(address.is_primary)
+    return address
+
+
+def _profile(account_row: Any, record_row: Any, owned_addresses: Any, owned_meta: Any) -> Profile:
+    account = account_from_row(account_row)
+    account.meta = [
+        MetaEntry(meta_id, key, None if value is None else read_json(value))
+        for meta_id, key, value in sorted(owned_meta or (), key=_BY_ID)
+    ]
+    if record_row is None:
+        return Profile(account)
+    found = [_address(values) for values in sorted(owned_addresses or (), key=_BY_ID)]
+    return Profile(account, customer_from_row(record_row, found))
+
+
+class ProfileRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    def get(self, account_id: int) -> Profile | None:
+        found = _ONE.first_joined(self.c, account_id=account_id)
+        return _profile(*found) if found is not None else None
+
+    def many(self, account_ids: Sequence[int]) -> dict[int, Profile]:
+        """The profiles of these accounts (those that exist), by account id."""
+        if not account_ids:
+            return {}
+        found = (_profile(*row) for row in _MANY.all_joined(self.c, ids=list(account_ids)))
+        return {p.id: p for p in found}
