@@ -20,6 +20,7 @@ from starlette.responses import Response
 from regulars import querystring
 from regulars.context import Context
 from regulars.dialects import incoming as incoming_module
+from regulars.dialects.incoming import Incoming
 from regulars.dialects.wordpress import as_id
 from regulars.dialects.wordpress import requested_method as method_of
 from regulars.dialects.wp_auth import AuthError, authenticate
@@ -154,6 +155,11 @@ class FluentCartApi:
         ctx = self.ctx
         incoming = await incoming_module.read(request, ctx.settings)
         method = method_of(incoming.method, incoming.query, incoming.headers)
+        with incoming_module.snapshot(ctx.store, method):
+            return self._handle(request, incoming, method)
+
+    def _handle(self, request: Request, incoming: Incoming, method: str) -> Response:
+        ctx = self.ctx
         route = request.path_params.get("route", "")
         rest_route = incoming.query.get("rest_route")  # /?rest_route=/fluent-cart/v2/… (no pretty links)
         if isinstance(rest_route, str) and rest_route.startswith(f"/{NAMESPACE}"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,9 @@ from starlette.requests import Request
 
 from regulars import querystring
 from regulars.settings import Settings
+from regulars.store.unit import Store
+
+READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass
@@ -79,3 +83,10 @@ async def _bounded_body(request: Request, limit: int) -> bytes:
         if size > limit:
             break
     return b"".join(chunks)
+
+
+def snapshot(store: Store, method: str) -> AbstractContextManager[object]:
+    """What a request reads from: a read-only request reads its credentials, its target and its answer
+    from one snapshot of the store (consistent, and on SQLite far cheaper than a snapshot per statement);
+    a writing request reads anew after each of its writes, so it sees what it wrote."""
+    return store.read() if method in READ_ONLY else nullcontext()

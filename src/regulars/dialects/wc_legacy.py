@@ -313,6 +313,11 @@ class LegacyApi:
                 LegacyError("woocommerce_api_request_entity_too_large", "The request body is too large.", 413)
             )
         method = _effective_method(incoming)
+        with incoming_module.snapshot(ctx.store, method):
+            return self._handle(incoming, version, route, method)
+
+    def _handle(self, incoming: Incoming, version: Version, route: str, method: str) -> Response:
+        ctx = self.ctx
         principal = None
         if route != "/":  # the index is open to anyone
             trailing = "/" if incoming.path.endswith("/") else ""

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from regulars import querystring
 from regulars.dialects import incoming as incoming_module
+from regulars.dialects.incoming import Incoming
 from regulars.dialects.wp_auth import AuthError, Principal, authenticate, key_method_error
 from regulars.dialects.wp_schema import ArgError, sanitize, validate
 
@@ -304,6 +305,11 @@ class WpJson:
         if isinstance(incoming.query.get("rest_route"), str):
             route_path = incoming.query["rest_route"] or "/"
         method = requested_method(incoming.method, incoming.query, incoming.headers)
+        with incoming_module.snapshot(ctx.store, method):
+            return self._handle(incoming, route_path, method)
+
+    def _handle(self, incoming: Incoming, route_path: str, method: str) -> Response:
+        ctx = self.ctx
         api_link = {"Link": f'<{incoming.base}/wp-json/>; rel="https://api.w.org/"'}
         if len(incoming.body) > ctx.settings.max_body_bytes:
             return error_response(

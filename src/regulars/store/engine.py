@@ -47,9 +47,13 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.close()
 
 
-def _on_sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers never deadlock on lock upgrades.
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+def _on_sqlite_begin(conn: Connection) -> None:
+    """Begin SQLAlchemy's transaction on the driver. IMMEDIATE takes the write lock up front, so two writers
+    never deadlock on lock upgrades. A reading connection may already be inside the snapshot Store.read()
+    began, which SQLAlchemy then joins."""
+    driver = conn.connection.driver_connection
+    if not driver.in_transaction:  # type: ignore[union-attr]
+        driver.execute("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")  # type: ignore[union-attr]
 
 
 class _TextDumper(StrDumperUnknown):

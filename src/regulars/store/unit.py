@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -62,70 +62,101 @@ class Unit:
         driver.execute("RELEASE SAVEPOINT unit_part")  # type: ignore[union-attr]
 
 
-class _Reader(threading.local):
-    """This thread's reading connection and its unit, and how deep the thread is in read()."""
+def _end_read(connection: Connection) -> None:
+    """End whatever transaction a read left open: SQLAlchemy's (a statement it ran autobegan one, joining
+    the snapshot) or the snapshot begun on the driver."""
+    if connection.in_transaction():
+        connection.rollback()
+        return
+    driver = connection.connection.driver_connection
+    if getattr(driver, "in_transaction", False):  # sqlite3's flag; psycopg reads in autocommit
+        driver.rollback()  # type: ignore[union-attr]
+
+
+class _Kept(threading.local):
+    """A connection this thread keeps (its unit), and how deep the thread is in using it."""
 
     unit: Unit | None = None
     depth: int = 0
+
+
+def _commit(connection: Connection) -> None:
+    """Commit what a statement run through SQLAlchemy (which autobegins) left open."""
+    if connection.in_transaction():
+        connection.commit()
+
+
+class _Using:
+    """Using a thread's kept connection, nested or not (a class, not a generator: this is entered several
+    times by every request). `snapshot`: the outermost use reads one snapshot on SQLite; `end`: what the
+    outermost use does with a transaction left open."""
+
+    __slots__ = ("end", "kept", "snapshot", "store", "unit")
+
+    def __init__(self, store: Store, kept: _Kept, snapshot: bool, end: Callable[[Connection], None]) -> None:
+        self.store, self.kept, self.snapshot, self.end = store, kept, snapshot, end
+
+    def __enter__(self) -> Unit:
+        kept = self.kept
+        unit = kept.unit
+        if unit is None or unit.connection.invalidated or unit.connection.closed:
+            unit = kept.unit = Unit(self.store._connect_kept(), autocommit=self.store.dialect == "postgresql")
+        if kept.depth == 0 and self.snapshot and self.store.dialect == "sqlite":
+            unit.connection.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+        kept.depth += 1
+        self.unit = unit
+        return unit
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
+        kept, connection = self.kept, self.unit.connection
+        kept.depth -= 1
+        if kept.depth:
+            return
+        failed = error is not None and isinstance(
+            error, DBAPIError | self.store.engine.dialect.loaded_dbapi.Error
+        )
+        if failed:  # the connection may be broken, or mid-transaction: a fresh one next time
+            self.store._drop_kept(kept)
+        elif not connection.closed:
+            self.end(connection)
 
 
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
-        self._reader = _Reader()
-        self._readers: list[Connection] = []
-        self._readers_lock = threading.Lock()
+        self._reader = _Kept()
+        self._committer = _Kept()
+        self._kept: list[Connection] = []
+        self._kept_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @contextmanager
-    def read(self) -> Iterator[Unit]:
+    def read(self) -> AbstractContextManager[Unit]:
         """A unit for reading, on a connection this thread keeps: checking one out of the pool for every
-        request costs more than the indexed lookups it serves. No transaction outlives the outermost
-        read(), so the next read sees the latest commits: on SQLite a unit whose statements went through
-        SQLAlchemy's autobegin is rolled back at its end; on PostgreSQL the connection reads in autocommit
-        (each statement has its own snapshot under READ COMMITTED anyway), so it never sits idle in a
+        request costs more than the indexed lookups it serves. Reads nested inside share the outermost
+        one, and it reads one snapshot that ends with it, so the next read sees the latest commits: on
+        SQLite the outermost read is one transaction (begun on the driver: a statement outside one pays
+        for opening and closing a read transaction of its own, several times the cost of an indexed
+        lookup); on PostgreSQL the connection reads in autocommit (each statement has its own snapshot
+        under READ COMMITTED anyway; BEGIN and ROLLBACK would be round trips), so it never sits idle in a
         transaction holding locks. A connection that failed in the database is dropped for a fresh one."""
-        reader = self._reader
-        unit = reader.unit
-        if unit is None or unit.connection.invalidated or unit.connection.closed:
-            unit = reader.unit = Unit(self._connect_reader(), autocommit=self.dialect == "postgresql")
-        reader.depth += 1
-        try:
-            yield unit
-        except (DBAPIError, self.engine.dialect.loaded_dbapi.Error):
-            if reader.depth == 1:
-                self._drop_reader(unit.connection)
-            raise
-        finally:
-            reader.depth -= 1
-            if reader.depth == 0 and not unit.connection.closed and unit.connection.in_transaction():
-                unit.connection.rollback()
+        return _Using(self, self._reader, snapshot=True, end=_end_read)
 
-    @contextmanager
-    def autocommit(self) -> Iterator[Unit]:
+    def autocommit(self) -> AbstractContextManager[Unit]:
         """A unit for one prepared statement (store/prepared.py) that commits on its own, such as a used
-        nonce: no pool checkout and no BEGIN/COMMIT round trips on the hot path. It runs on this
-        thread's reading connection, which reads outside transactions; inside a read() it would join that
-        read's transaction, so there it gets a write unit of its own."""
-        if self._reader.depth:
-            with self.write() as unit:
-                yield unit
-            return
-        with self.read() as unit:
-            yield unit
-            if unit.connection.in_transaction():
-                unit.connection.commit()
+        nonce: no pool checkout and no BEGIN/COMMIT round trips on the hot path. It runs on a second
+        connection this thread keeps, never inside a transaction, so a read's snapshot cannot swallow it."""
+        return _Using(self, self._committer, snapshot=False, end=_commit)
 
-    def _connect_reader(self) -> Connection:
+    def _connect_kept(self) -> Connection:
         connection = self.engine.connect()
         if self.dialect == "postgresql":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        with self._readers_lock:
-            self._readers.append(connection)
+        with self._kept_lock:
+            self._kept.append(connection)
         return connection
 
     @contextmanager
@@ -138,20 +169,22 @@ class Store:
             finally:
                 connection.info.pop("write", None)
 
-    def _drop_reader(self, connection: Connection) -> None:
-        """Close a reading connection after an error (it may be broken, or mid-transaction)."""
-        self._reader.unit = None
-        with self._readers_lock:
-            if connection in self._readers:
-                self._readers.remove(connection)
-        connection.close()
+    def _drop_kept(self, kept: _Kept) -> None:
+        """Close a kept connection after an error (it may be broken, or mid-transaction)."""
+        unit, kept.unit = kept.unit, None
+        if unit is None:
+            return
+        with self._kept_lock:
+            if unit.connection in self._kept:
+                self._kept.remove(unit.connection)
+        unit.connection.close()
 
     def dispose(self) -> None:
-        with self._readers_lock:
-            readers, self._readers = self._readers, []
-        for connection in readers:
+        with self._kept_lock:
+            kept, self._kept = self._kept, []
+        for connection in kept:
             connection.close()
-        self._reader = _Reader()
+        self._reader, self._committer = _Kept(), _Kept()
         self.engine.dispose()
 
 
