@@ -207,7 +207,7 @@ class _ItemShaper:
     address = Shaper.address
 
     def __init__(self, zone: ZoneInfo | None) -> None:
-        self.local_zone = zone
+        self.zone = zone
 
     def item(self, profile: Profile) -> dict[str, Any]:
         return {name: _FIELDS[name](self, profile) for name in _V3.fields}  # type: ignore[arg-type]

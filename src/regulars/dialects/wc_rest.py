@@ -1,7 +1,7 @@
 """WooCommerce's REST API for customers: /wp-json/wc/v1, v2 and v3.
 
-One implementation for all three: a version is a row of the VERSIONS table (which fields its items
-have, in which order, and which routes and arguments it offers), never a subclass.
+One implementation for all three: a version is a row of the VERSIONS table (wc_rest_versions: which
+fields its items have, in which order, and which figures it caches), never a subclass.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from regulars.dialects import wc_rest_schema as schema
+from regulars.dialects.wc_rest_versions import VERSIONS, Version
 from regulars.dialects.wordpress import (
     Call,
     Endpoint,
@@ -72,122 +73,6 @@ SHIPPING_ORDER = (
 ITEM_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-@dataclass(frozen=True)
-class Version:
-    name: str
-    fields: tuple[str, ...]  # output keys, in WooCommerce's order
-    download_fields: tuple[str, ...]
-    stat_cache: tuple[str, ...] = ()  # the figures this version reports, which WooCommerce then caches
-
-    @property
-    def namespace(self) -> str:
-        return f"wc/{self.name}"
-
-
-VERSIONS: dict[str, Version] = {
-    "v1": Version(
-        "v1",
-        (
-            "id",
-            "date_created",
-            "date_modified",
-            "email",
-            "first_name",
-            "last_name",
-            "username",
-            "last_order",
-            "orders_count",
-            "total_spent",
-            "avatar_url",
-            "billing",
-            "shipping",
-        ),
-        (
-            "download_url",
-            "download_id",
-            "product_id",
-            "product_url",
-            "download_name",
-            "order_id",
-            "order_key",
-            "downloads_remaining",
-            "access_expires",
-            "file",
-        ),
-        profiles.STAT_CACHE_KEYS,
-    ),
-    "v2": Version(
-        "v2",
-        (
-            "id",
-            "date_created",
-            "date_created_gmt",
-            "date_modified",
-            "date_modified_gmt",
-            "email",
-            "first_name",
-            "last_name",
-            "role",
-            "username",
-            "billing",
-            "shipping",
-            "is_paying_customer",
-            "avatar_url",
-            "meta_data",
-            "orders_count",
-            "total_spent",
-        ),
-        (
-            "download_id",
-            "download_url",
-            "product_id",
-            "product_name",
-            "download_name",
-            "order_id",
-            "order_key",
-            "downloads_remaining",
-            "access_expires",
-            "access_expires_gmt",
-            "file",
-        ),
-        ("wc_order_count_wp", "wc_money_spent_wp"),
-    ),
-    "v3": Version(
-        "v3",
-        (
-            "id",
-            "date_created",
-            "date_created_gmt",
-            "date_modified",
-            "date_modified_gmt",
-            "email",
-            "first_name",
-            "last_name",
-            "role",
-            "username",
-            "billing",
-            "shipping",
-            "is_paying_customer",
-            "avatar_url",
-            "meta_data",
-        ),
-        (
-            "download_id",
-            "download_url",
-            "product_id",
-            "product_name",
-            "download_name",
-            "order_id",
-            "order_key",
-            "downloads_remaining",
-            "access_expires",
-            "access_expires_gmt",
-            "file",
-        ),
-    ),
-}
-
-
 # --- shaping ----------------------------------------------------------------------------------------
 def wp_date(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:
     """WordPress's mysql_to_rfc3339: no zone suffix; local time when a zone is given."""
@@ -240,7 +125,6 @@ class Shaper:
         settings = self.call.context.settings
         # Local times equal GMT on a UTC site (the default), so no conversion is needed there.
         self.zone: ZoneInfo | None = None if settings.timezone == "UTC" else ZoneInfo(settings.timezone)
-        self.local_zone = None if self.version.name == "v1" else self.zone
         self.decimals: int = settings.currency_decimals
         principal = self.call.principal
         self.shows_meta = principal is not None and principal.account.can(roles.EDIT)
@@ -306,9 +190,9 @@ class Shaper:
 _FIELDS.update(
     {
         "id": lambda s, p: p.account.id,
-        "date_created": lambda s, p: wp_date(p.account.registered_at, s.local_zone),
+        "date_created": lambda s, p: wp_date(p.account.registered_at, s.zone),
         "date_created_gmt": lambda s, p: wp_date(p.account.registered_at),
-        "date_modified": lambda s, p: wp_date(p.account.modified_at, s.local_zone),
+        "date_modified": lambda s, p: wp_date(p.account.modified_at, s.zone),
         "date_modified_gmt": lambda s, p: wp_date(p.account.modified_at),
         "email": lambda s, p: p.account.email,
         "first_name": lambda s, p: p.account.first_name,
@@ -510,7 +394,7 @@ def _text(value: Any) -> str | None:
 
 def change_from(params: dict[str, Any], version: Version) -> ProfileChange:
     meta = None
-    if version.name != "v1" and isinstance(params.get("meta_data"), list):
+    if version.accepts_meta and isinstance(params.get("meta_data"), list):
         meta = []
         for item in params["meta_data"]:
             if isinstance(item, dict) and isinstance(item.get("key"), str):

@@ -1,11 +1,13 @@
-"""The customer schema of wc/v1, v2 and v3 as data: one table of properties, and per version the
-names it has and the few descriptions it words differently. Arguments derive from it as WordPress
+"""The customer schema of wc/v1, v2 and v3 as data: one table of properties, which each version of
+wc_rest_versions picks from. Arguments derive from it as WordPress
 derives them (get_endpoint_args_for_item_schema)."""
 
 from __future__ import annotations
 
 from copy import deepcopy
 from typing import Any
+
+from regulars.dialects.wc_rest_versions import ADDRESS_FIELDS, VERSIONS
 
 VIEW_EDIT = ["view", "edit"]
 ROLE_ENUM = [
@@ -55,18 +57,6 @@ def _address(names: tuple[str, ...], line_period: bool) -> dict[str, Any]:
     return props
 
 
-_BASE_ADDRESS = (
-    "first_name",
-    "last_name",
-    "company",
-    "address_1",
-    "address_2",
-    "city",
-    "state",
-    "postcode",
-    "country",
-)
-
 # Every property any version has, in schema order; versions pick theirs below.
 _PROPERTIES: dict[str, dict[str, Any]] = {
     "id": _prop("Unique identifier for the resource.", "integer", True),
@@ -111,86 +101,19 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
     ),
 }
 
-# Schema order per version; billing/shipping properties and wording differ as data below.
-SCHEMA_FIELDS: dict[str, tuple[str, ...]] = {
-    "v1": (
-        "id",
-        "date_created",
-        "date_modified",
-        "email",
-        "first_name",
-        "last_name",
-        "username",
-        "password",
-        "last_order",
-        "orders_count",
-        "total_spent",
-        "avatar_url",
-        "billing",
-        "shipping",
-    ),
-    "v2": (
-        "id",
-        "date_created",
-        "date_created_gmt",
-        "date_modified",
-        "date_modified_gmt",
-        "email",
-        "first_name",
-        "last_name",
-        "role",
-        "username",
-        "password",
-        "orders_count",
-        "total_spent",
-        "avatar_url",
-        "billing",
-        "shipping",
-        "is_paying_customer",
-        "meta_data",
-    ),
-    "v3": (
-        "id",
-        "date_created",
-        "date_created_gmt",
-        "date_modified",
-        "date_modified_gmt",
-        "email",
-        "first_name",
-        "last_name",
-        "role",
-        "username",
-        "password",
-        "billing",
-        "shipping",
-        "is_paying_customer",
-        "avatar_url",
-        "meta_data",
-    ),
-}
-SHIPPING_FIELDS: dict[str, tuple[str, ...]] = {
-    "v1": _BASE_ADDRESS,
-    "v2": _BASE_ADDRESS,
-    "v3": (*_BASE_ADDRESS, "phone"),
-}
-V1_WORDING = {
-    "date_created": "The date the customer was created, as GMT.",
-    "date_modified": "The date the customer was last modified, as GMT.",
-}
 # Meta values are any JSON in arguments, "mixed" in the item schema.
 META_VALUE_ARG_TYPES = ["null", "object", "string", "number", "boolean", "integer", "array"]
 
 
-def item_schema(version: str) -> dict[str, Any]:
+def item_schema(version_name: str) -> dict[str, Any]:
+    version = VERSIONS[version_name]
     properties: dict[str, Any] = {}
-    for name in SCHEMA_FIELDS[version]:
+    for name in version.schema_fields:
         prop = deepcopy(_PROPERTIES[name])
-        if version == "v1" and name in V1_WORDING:
-            prop["description"] = V1_WORDING[name]
         if name == "billing":
-            prop["properties"] = _address((*_BASE_ADDRESS, "email", "phone"), version == "v1")
+            prop["properties"] = _address((*ADDRESS_FIELDS, "email", "phone"), version.address_line_period)
         if name == "shipping":
-            prop["properties"] = _address(SHIPPING_FIELDS[version], version == "v1")
+            prop["properties"] = _address(version.shipping_fields, version.address_line_period)
         properties[name] = prop
     return {
         "$schema": "http://json-schema.org/draft-04/schema#",
@@ -328,8 +251,8 @@ def _ro(description: str, kind: str, **extra: Any) -> dict[str, Any]:
     return _prop(description, kind, True, context=["view"], **extra)
 
 
-def downloads_schema(version: str) -> dict[str, Any]:
-    props = {
+def downloads_schema(version_name: str) -> dict[str, Any]:
+    every = {
         "download_id": _ro("Download ID.", "string"),
         "download_url": _ro("Download file URL.", "string"),
         "product_id": _ro("Downloadable product ID.", "integer"),
@@ -346,9 +269,7 @@ def downloads_schema(version: str) -> dict[str, Any]:
             properties={"name": _ro("File name.", "string"), "file": _ro("File URL.", "string")},
         ),
     }
-    if version == "v1":
-        props.pop("product_name")
-        props.pop("access_expires_gmt")
+    props = {name: every[name] for name in VERSIONS[version_name].download_schema}
     return {
         "$schema": "http://json-schema.org/draft-04/schema#",
         "title": "customer_download",
