@@ -100,8 +100,9 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
     assert gone.status_code == 404 and gone.json()["code"] == "wc_user_invalid_id"
 
 
-def test_list_parameters(server: Server) -> None:
-    wc = python_client(server, "wc/v3", "basic")
+@pytest.mark.parametrize("version", VERSIONS)
+def test_list_parameters(server: Server, version: str) -> None:
+    wc = python_client(server, version, "basic")
     tag = uuid.uuid4().hex[:6]
     ids = []
     for name in ("carol", "alice", "bob"):
@@ -149,8 +150,12 @@ def test_list_parameters(server: Server) -> None:
     }
 
 
-def test_fields_context_options_and_indexes(server: Server) -> None:
-    wc = python_client(server, "wc/v3", "oauth")
+SCHEMA_SIZES = {"wc/v1": 14, "wc/v2": 18, "wc/v3": 16}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_fields_context_options_and_indexes(server: Server, version: str) -> None:
+    wc = python_client(server, version, "oauth")
     customer_id = wc.post("customers", {"email": email(), "billing": {"city": "Porto"}}).json()["id"]
     trimmed = wc.get(f"customers/{customer_id}", params={"_fields": "id,billing.city"}).json()
     assert trimmed["id"] == customer_id and trimmed["billing"] == {"city": "Porto"}
@@ -158,19 +163,25 @@ def test_fields_context_options_and_indexes(server: Server) -> None:
     assert wc.get(f"customers/{customer_id}", params={"context": "edit"}).json()["id"] == customer_id
     assert wc.get(f"customers/{customer_id}", params={"context": "embed"}).status_code == 400
     options = wc.options("customers").json()
-    assert options["namespace"] == "wc/v3" and len(options["schema"]["properties"]) == 16
-    assert len(python_client(server, "wc/v2").options("customers").json()["schema"]["properties"]) == 18
-    index = httpx.get(f"{server.http_url}/wp-json/wc/v3").json()
-    assert index["namespace"] == "wc/v3" and "/wc/v3/customers/(?P<id>[\\d]+)" in index["routes"]
+    assert options["namespace"] == version and len(options["schema"]["properties"]) == SCHEMA_SIZES[version]
+    item_options = wc.options(f"customers/{customer_id}").json()
+    assert set(item_options["endpoints"][0]["methods"]) == {"GET"}
+    assert {m for e in item_options["endpoints"] for m in e["methods"]} >= {"GET", "POST", "PUT", "DELETE"}
+    index = httpx.get(f"{server.http_url}/wp-json/{version}").json()
+    assert index["namespace"] == version
+    assert {f"/{version}/customers/(?P<id>[\\d]+)", f"/{version}/customers/batch"} <= set(index["routes"])
     root = httpx.get(f"{server.http_url}/wp-json/").json()
-    assert "wc/v3" in root["namespaces"] and "/wc/v1/customers" in root["routes"]
+    assert version in root["namespaces"] and f"/{version}/customers" in root["routes"]
     assert "fluent-cart/v2" in root["namespaces"]
     downloads = wc.get(f"customers/{customer_id}/downloads")
     assert downloads.status_code == 200 and downloads.json() == []
+    download_schema = wc.options(f"customers/{customer_id}/downloads").json()["schema"]["properties"]
+    assert ("product_name" in download_schema) is (version != "wc/v1")
 
 
-def test_batch(server: Server) -> None:
-    wc = python_client(server, "wc/v3", "basic")
+@pytest.mark.parametrize("version", VERSIONS)
+def test_batch(server: Server, version: str) -> None:
+    wc = python_client(server, version, "basic")
     keep = wc.post("customers", {"email": email("keep")}).json()["id"]
     drop = wc.post("customers", {"email": email("drop")}).json()["id"]
     taken = email("taken")
@@ -289,18 +300,64 @@ def test_key_permissions(server: Server) -> None:
     assert write.post("customers", {"email": email()}).status_code == 201
 
 
-def test_a_customer_is_one_record_through_every_version(server: Server) -> None:
-    v1, v2, v3 = (python_client(server, v, "oauth") for v in VERSIONS)
-    made = v1.post(
-        "customers", {"email": email(), "first_name": "Ana", "shipping": {"city": "Lisbon"}}
-    ).json()
-    v3.put(f"customers/{made['id']}", {"last_name": "Lima", "billing": {"country": "PT"}})
-    one, two, three = (c.get(f"customers/{made['id']}").json() for c in (v1, v2, v3))
-    for body in (one, two, three):
-        assert (body["first_name"], body["last_name"]) == ("Ana", "Lima")
-        assert body["shipping"]["city"] == "Lisbon" and body["billing"]["country"] == "PT"
-        assert body["date_created"] == one["date_created"]
-    assert two["orders_count"] == 0 and one["orders_count"] == 0
+FULL_BILLING = {**SEED_BILLING, "company": "Lima & Filhos", "address_2": "3º esq."}
+
+
+@pytest.mark.parametrize("writer", VERSIONS)
+def test_a_customer_is_one_record_through_every_version(server: Server, writer: str) -> None:
+    """Written through one version, read back the same (modulo each version's shape) through all three."""
+    clients = {v: python_client(server, v, "oauth") for v in VERSIONS}
+    body = {
+        "email": email(),
+        "first_name": "Ana",
+        "billing": FULL_BILLING,
+        "shipping": {"city": "Lisbon", "country": "PT"},
+        "meta_data": [{"key": "tier", "value": {"level": "gold", "since": 2020}}],
+    }
+    made = clients[writer].post("customers", body)
+    assert made.status_code == 201, made.text
+    customer_id = made.json()["id"]
+    changed = clients[writer].put(
+        f"customers/{customer_id}", {"last_name": "Lima", "billing": {"city": "Porto"}}
+    )
+    assert changed.status_code == 200, changed.text
+    reads = {
+        v: c.get(f"customers/{customer_id}", params={"context": "edit"}).json() for v, c in clients.items()
+    }
+    first = reads["wc/v3"]
+    for version, read in reads.items():
+        common = ("id", "email", "username", "first_name", "last_name", "date_created", "date_modified")
+        assert {k: read[k] for k in common} == {k: first[k] for k in common}, version
+        assert read["billing"] == {**FULL_BILLING, "city": "Porto"}, version
+        assert read["shipping"]["city"] == "Lisbon" and read["shipping"]["country"] == "PT"
+        assert read["avatar_url"] == first["avatar_url"]
+    assert (reads["wc/v1"]["orders_count"], reads["wc/v2"]["orders_count"]) == (0, 0)
+    assert reads["wc/v1"]["total_spent"] == reads["wc/v2"]["total_spent"] == "0.00"
+    assert reads["wc/v2"]["role"] == first["role"] == "customer"
+    tiers = [m["value"] for m in first["meta_data"] if m["key"] == "tier"]
+    # v1 has no meta_data: what a v1 client sends there is not stored.
+    assert tiers == ([] if writer == "wc/v1" else [{"level": "gold", "since": 2020}])
+    assert [m for m in reads["wc/v2"]["meta_data"] if m["key"] == "tier"] == [
+        m for m in first["meta_data"] if m["key"] == "tier"
+    ]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_batch_items_cache_the_figures_they_report(server: Server, version: str) -> None:
+    """As WooCommerce does for any item it renders, a batch through v1 or v2 caches the customer's order
+    count and spend in user meta, which later reads show; v3 reports no figures and caches none."""
+    wc = python_client(server, version, "basic")
+    done = wc.post("customers/batch", {"create": [{"email": email("cache"), "first_name": "C"}]})
+    assert done.status_code == 200, done.text
+    customer_id = done.json()["create"][0]["id"]
+    read = python_client(server, "wc/v3", "basic").get(f"customers/{customer_id}").json()
+    cached = {m["key"]: m["value"] for m in read["meta_data"] if m["key"].startswith("wc_")}
+    expected = {
+        "wc/v1": {"wc_order_count_wp": "0", "wc_money_spent_wp": "0"},
+        "wc/v2": {"wc_order_count_wp": "0", "wc_money_spent_wp": "0"},
+        "wc/v3": {},
+    }
+    assert cached == expected[version]
 
 
 @pytest.mark.skipif(not node_available(), reason="the npm client is installed by scripts/setup test")

@@ -472,14 +472,19 @@ class Customers:
     def shaper(self, call: Call) -> Shaper:
         return Shaper(self.version, call)
 
-    def _cache_stats(self, call: Call, shown: list[Profile]) -> None:
-        """After rendering (as WooCommerce does): cache the figures this version reported."""
+    def _cache_stats(self, call: Call, shown: list[Profile], unit: Unit | None = None) -> None:
+        """After rendering (as WooCommerce does): cache the figures this version reported, in `unit`
+        when the request already writes."""
         keys = self.version.stat_cache
         stale = [p for p in shown if keys and profiles.stale_stat_cache(p, keys)]
-        if stale:
-            with call.context.store.write() as unit:
-                for profile in stale:
-                    profiles.refresh_stat_cache(unit, profile, keys)
+        if not stale:
+            return
+        if unit is not None:
+            for profile in stale:
+                profiles.refresh_stat_cache(unit, profile, keys)
+            return
+        with call.context.store.write() as writing:
+            self._cache_stats(call, stale, writing)
 
     def list(self, call: Call) -> Reply:
         query = query_from(call)
@@ -561,17 +566,23 @@ class Customers:
         shaper = self.shaper(call)
         actor = call.principal.account if call.principal else None
         body: dict[str, list[Any]] = {}
+        shown: list[Profile] = []  # the created and updated customers, whose figures the items report
         with call.context.store.write() as unit:
             if creates:
-                body["create"] = [self._batch_create(unit, actor, item, shaper) for item in creates]
+                body["create"] = [self._batch_create(unit, actor, item, shaper, shown) for item in creates]
             if updates:
-                body["update"] = [self._batch_update(unit, actor, item, shaper) for item in updates]
+                body["update"] = [self._batch_update(unit, actor, item, shaper, shown) for item in updates]
             if deletes:
                 entries = [self._batch_delete(unit, actor, item, shaper) for item in deletes]
                 body["delete"] = [e for e in entries if e is not None]
+            deleted = {e["id"] for e in body.get("delete", ()) if "error" not in e}
+            last = {p.id: p for p in shown if p.id not in deleted}
+            self._cache_stats(call, list(last.values()), unit)
         return Reply(body if body else [])
 
-    def _batch_create(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any]:
+    def _batch_create(
+        self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper, shown: list[Profile]
+    ) -> dict[str, Any]:
         if not isinstance(item, dict):
             item = {}
         if actor is None or not actor.can(roles.CREATE):
@@ -593,9 +604,12 @@ class Customers:
             return item_error(0, exc)
         except DomainError as exc:
             return item_error(0, rest_error(exc))
+        shown.append(profile)
         return shaper.item(profile)
 
-    def _batch_update(self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper) -> dict[str, Any]:
+    def _batch_update(
+        self, unit: Unit, actor: Account | None, item: Any, shaper: Shaper, shown: list[Profile]
+    ) -> dict[str, Any]:
         raw_id = item.get("id") if isinstance(item, dict) else None
         target_id = as_id(raw_id)
         current = profiles.get(unit, target_id) if target_id else None
@@ -613,6 +627,7 @@ class Customers:
             return item_error(raw_id, exc)
         except DomainError as exc:
             return item_error(raw_id, rest_error(exc))
+        shown.append(profile)
         return shaper.item(profile)
 
     def _batch_delete(
