@@ -192,6 +192,22 @@ def invalid_params(invalid: Mapping[str, ArgError]) -> RestError:
     )
 
 
+def bracketed(field: str, outer: Mapping[str, str] = {}) -> tuple[str, str]:
+    """A domain field (`billing.city`) as PHP names a request's nested value: the argument (`billing`,
+    or what `outer` calls it) and the full name (`billing[city]`)."""
+    top, *inner = field.split(".")
+    top = outer.get(top, top)
+    return top, top + "".join(f"[{part}]" for part in inner)
+
+
+def too_long(field: str, limit: int) -> RestError:
+    """A text longer than the store keeps, refused as WordPress refuses a string past its schema's
+    maxLength."""
+    top, name = bracketed(field)
+    message = f"{name} must be at most {limit} characters long."
+    return invalid_params({top: ArgError("rest_too_long", message)})
+
+
 def checked_args(
     params: dict[str, Any], args: Mapping[str, Mapping[str, Any]], trusted: Mapping[str, Any] = {}
 ) -> dict[str, Any]:
