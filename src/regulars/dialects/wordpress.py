@@ -294,6 +294,12 @@ def requested_method(incoming_method: str, query: Mapping[str, Any], headers: Ma
     return incoming_method
 
 
+def _internal_error() -> Response:
+    """What WordPress answers when a request dies of an uncaught error (its fatal-error handler)."""
+    message = "There has been a critical error on this website."
+    return error_response(RestError("internal_server_error", message, 500))
+
+
 class WpJson:
     """The /wp-json/ server: every registered route of every namespace, dispatched as WordPress does."""
 
@@ -314,6 +320,9 @@ class WpJson:
         self.index_info = dict(index_info)
 
     async def __call__(self, request: Request) -> Response:
+        return await incoming_module.guarded(request, self._answer, _internal_error, "WordPress REST")
+
+    async def _answer(self, request: Request) -> Response:
         ctx = self.ctx
         incoming = await incoming_module.read(request, ctx.settings)
         route_path = request.path_params.get("route", "")
