@@ -204,15 +204,34 @@ def test_a_customer_key_cannot_read_other_customers(server: Server) -> None:
         assert made.status_code == 403
 
 
+def _private_meta(server: Server, account_id: int) -> list[tuple[int, str, object]]:
+    """The account's `_`-prefixed meta as stored (every API hides it, so only the store can show it)."""
+    store = Store(server.database_url)
+    try:
+        with store.read() as unit:
+            return [(m.id, m.key, m.value) for m in unit.accounts.meta(account_id) if m.key.startswith("_")]
+    finally:
+        store.dispose()
+
+
 def test_bodies_cannot_grant_roles_ids_dates_or_private_meta(server: Server) -> None:
     wc = python_client(server, "wc/v3", "basic")
     target = _customer(server)
+    store = Store(server.database_url)
+    try:
+        with store.write() as unit:
+            secret_id = unit.accounts.add_meta(target["id"], "_secret", "kept")
+    finally:
+        store.dispose()
     sneaky = {
         "role": "administrator",
         "id": target["id"],
         "date_created": "1999-01-01T00:00:00",
         "meta_data": [
             {"key": "_wp_capabilities", "value": {"administrator": True}},
+            {"key": "_secret", "value": "overwritten"},
+            {"id": secret_id, "key": "renamed", "value": "through the private row's id"},
+            {"id": secret_id, "key": "_secret", "value": None},
             {"key": "wp_user_level", "value": "10"},
         ],
     }
@@ -220,9 +239,14 @@ def test_bodies_cannot_grant_roles_ids_dates_or_private_meta(server: Server) -> 
     assert response.status_code == 200
     body = response.json()
     assert body["role"] == "customer" and body["date_created"] == target["date_created"]
-    assert "_wp_capabilities" not in json.dumps(body)
+    assert "_wp_capabilities" not in json.dumps(body) and "_secret" not in json.dumps(body)
+    assert _private_meta(server, target["id"]) == [(secret_id, "_secret", "kept")]
+    shown = {m["key"]: m for m in wc.get(f"customers/{target['id']}").json()["meta_data"]}
+    assert shown["renamed"]["id"] != secret_id and shown["renamed"]["value"] == "through the private row's id"
+    assert wc.get(f"customers/{target['id']}").json()["role"] == "customer"
     created = wc.post("customers", {**sneaky, "id": None, "email": f"n.{uuid.uuid4().hex[:6]}@example.com"})
     assert created.status_code == 201 and created.json()["role"] == "customer"
+    assert _private_meta(server, created.json()["id"]) == []
 
 
 @pytest.mark.parametrize(

@@ -215,11 +215,12 @@ def _apply_addresses(unit: Unit, customer_id: int, change: ProfileChange, moment
 
 def _apply_meta(unit: Unit, account_id: int, changes: list[MetaChange]) -> None:
     """WooCommerce's meta rules: an id of this account updates that row; an unknown id replaces every
-    row of the key; no id updates the first row of the key or adds one; a null value removes the key."""
+    row of the key; no id updates the first row of the key or adds one; a null value removes the key.
+    Protected rows are out of reach: neither their key nor their id names them."""
     for change in changes:
         if is_protected_meta(change.key):
             continue
-        rows = unit.accounts.meta(account_id)
+        rows = [m for m in unit.accounts.meta(account_id) if not is_protected_meta(m.key)]
         if change.value is None:
             unit.accounts.delete_meta(account_id, change.key)
             continue
