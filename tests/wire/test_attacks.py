@@ -107,6 +107,32 @@ def test_a_signature_is_bound_to_its_method_url_and_parameters(server: Server) -
     assert python_client(server).get(f"customers/{target['id']}").json()["first_name"] == "Target"
 
 
+def test_unsigned_empty_parameters_are_refused(server: Server) -> None:
+    """The official Python client does not sign empty values; it sends them only in the copy of its
+    parameters that follows the signature. An empty parameter anywhere else, or one standing in for a
+    signed value, is tampering."""
+    mismatch = "Invalid signature - provided signature does not match."
+    path = "/wp-json/wc/v3/customers"
+
+    def fresh() -> str:
+        return _signed(server, "GET", path, {"per_page": "5"})
+
+    repeat = "&per_page=5"
+    assert httpx.get(fresh() + repeat).status_code == 200  # as the client sends it
+    assert httpx.get(fresh() + repeat + "&search=").status_code == 200  # the client's own empty one
+    _auth_error(httpx.get(fresh() + "&context="), mismatch)  # appended without the copy
+    _auth_error(httpx.get(fresh() + repeat + "&per_page="), mismatch)  # an empty in place of a signed value
+    _auth_error(httpx.get(fresh().replace("?", "?search=&", 1)), mismatch)  # inside the signed part
+    _auth_error(httpx.get(fresh() + "&per_page=6"), mismatch)  # a copy that says something else
+    legacy = "/wc-api/v3/customers"
+    assert httpx.get(_signed(server, "GET", legacy, {"filter[limit]": "5"})).status_code == 200
+    refused = httpx.get(_signed(server, "GET", legacy, {"filter[limit]": "5"}) + "&filter[role]=")
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "errors": [{"code": "woocommerce_api_authentication_error", "message": mismatch}]
+    }
+
+
 def test_basic_auth_over_plain_http_authenticates_nobody(server: Server) -> None:
     key = server.keys["read_write"]
     for auth in [(key.consumer_key, key.consumer_secret), ("admin", server.admin_password)]:
