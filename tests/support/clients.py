@@ -8,7 +8,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 from woocommerce import API
+from woocommerce.oauth import OAuth
 
 from tests.support.servers import Server
 
@@ -75,3 +77,17 @@ def npm_calls(
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def signed_create_replayed(server: Server, address: str, key: str, times: int) -> list[httpx.Response]:
+    """One wc/v3 create signed with OAuth as the official client signs it, sent once and then replayed
+    `times` times, each on a new connection (so with two workers both see replays); the answers."""
+    credentials = server.keys[key]
+    url = OAuth(
+        f"{server.http_url}/wp-json/wc/v3/customers",
+        credentials.consumer_key,
+        credentials.consumer_secret,
+        version="wc/v3",
+        method="POST",
+    ).get_oauth_url()
+    return [httpx.post(url, json={"email": address}, timeout=30) for _ in range(times + 1)]
