@@ -12,7 +12,7 @@ import httpx
 import pytest
 import redis
 
-from tests.support.clients import python_client, signed_create_replayed
+from tests.support.clients import check_replays_refused, python_client
 from tests.support.databases import BACKENDS
 from tests.support.servers import Server, running_server
 
@@ -124,12 +124,5 @@ def test_wc_legacy_limits_hold_across_workers_and_servers(shared: Server) -> Non
 
 def test_a_nonce_replayed_through_the_other_worker_is_refused(shared: Server) -> None:
     """Used nonces are kept where every worker looks (Redis), not in one worker's memory."""
-    address = f"nonce.{uuid.uuid4().hex[:8]}@example.com"
-    first, *replays = signed_create_replayed(shared, address, "write", 10)
-    assert first.status_code == 201, first.text
-    for replay in replays:
-        assert replay.status_code == 401
-        assert replay.json()["message"] == "Invalid nonce - nonce has already been used."
-    listed = python_client(shared, key="read").get("customers", params={"email": address}).json()
-    assert [c["id"] for c in listed] == [first.json()["id"]]
+    check_replays_refused(shared)
     assert any(shared.extra["redis"].scan_iter("regulars:nonce:*"))
