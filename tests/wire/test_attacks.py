@@ -16,7 +16,7 @@ from woocommerce.oauth import OAuth
 from regulars.services import credentials
 from regulars.store.unit import Store
 from tests.support.clients import python_client
-from tests.support.servers import Server
+from tests.support.servers import Server, running_server
 
 pytestmark = pytest.mark.wire
 
@@ -327,3 +327,70 @@ def test_oversized_and_malformed_input(server: Server) -> None:
         assert nested.status_code == 400
         assert http.get(f"/wp-json/wc/v3/customers/{target['id']}").json()["first_name"] == "Target"
         assert http.get("/wp-json/wc/v3/customers/99999999999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filter[q]": "' OR 1=1 --"},
+        {"filter[q]": "%"},
+        {"filter[orderby]": "id; DROP TABLE accounts"},
+        {"filter[orderby]": "(SELECT password_hash FROM accounts)"},
+        {"filter[order]": "ASC; DELETE FROM accounts"},
+        {"filter[role]": "customer' OR '1'='1"},
+        {"filter[created_at_min]": "2000-01-01' OR 1=1 --"},
+        {"filter[limit]": "1 UNION SELECT * FROM api_keys"},
+    ],
+)
+def test_injection_in_legacy_filters_finds_nothing_and_breaks_nothing(server: Server, params: dict) -> None:
+    """The legacy API's filter[...] reaches the store only as bound values or chosen from a fixed list."""
+    target = _customer(server)
+    key = server.keys["read_write"]
+    with httpx.Client(verify=server.tls, auth=(key.consumer_key, key.consumer_secret)) as http:
+        before = http.get(f"{server.https_url}/wc-api/v3/customers/count").json()["count"]
+        response = http.get(f"{server.https_url}/wc-api/v3/customers", params=params)
+        assert response.status_code in (200, 400), response.text
+        body = response.json()
+        if response.status_code == 400:
+            assert set(body) == {"errors"} and set(body["errors"][0]) == {"code", "message"}
+        else:
+            found = body["customers"]
+            assert all(c["role"] == "customer" for c in found)
+            assert "password" not in response.text and "consumer" not in response.text
+            if "filter[q]" in params:
+                assert found == []
+        assert http.get(f"{server.https_url}/wc-api/v3/customers/count").json()["count"] == before
+        assert http.get(f"{server.https_url}/wc-api/v3/customers/{target['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("trusted", ["", "10.0.0.0/8", "127.0.0.1/32"])
+def test_a_forwarded_proto_counts_only_from_a_trusted_proxy(
+    trusted: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """X-Forwarded-Proto counts only from REGULARS_TRUSTED_PROXIES: from no proxy, or from a network the
+    caller is not in, Basic credentials over plain HTTP still authenticate nobody, on every dialect; from
+    the caller's own address (a TLS-terminating proxy in front) they do."""
+    env = {"REGULARS_TRUSTED_PROXIES": trusted}
+    honoured = trusted.startswith("127.")
+    with running_server("sqlite", tmp_path_factory.mktemp("proxy"), env=env) as running:
+        key = running.keys["read_write"]
+        pair = (key.consumer_key, key.consumer_secret)
+        forwarded = {"X-Forwarded-Proto": "https"}
+        with httpx.Client(base_url=running.http_url, headers=forwarded) as http:
+            rest = http.get("/wp-json/wc/v3/customers", auth=pair)
+            legacy = http.get("/wc-api/v3/customers", auth=pair)
+            fc = http.get("/wp-json/fluent-cart/v2/customers", auth=("admin", running.admin_password))
+        if honoured:
+            assert [rest.status_code, legacy.status_code, fc.status_code] == [200, 200, 200]
+            return
+        assert rest.status_code == 401 and rest.json()["code"] == "woocommerce_rest_cannot_view"
+        # Over HTTP the legacy API looks for OAuth only, and says what it misses (WooCommerce's 404).
+        assert legacy.status_code == 404 and legacy.json() == {
+            "errors": [
+                {
+                    "code": "woocommerce_api_authentication_error",
+                    "message": "oauth_consumer_key parameter is missing",
+                }
+            ]
+        }
+        assert fc.status_code == 401 and fc.json()["success"] is False
