@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 from woocommerce import API
+from woocommerce.oauth import OAuth
 
 from tests.support.servers import Server
 
@@ -75,3 +78,25 @@ def npm_calls(
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def check_replays_refused(server: Server, times: int = 10) -> None:
+    """One wc/v3 create signed with OAuth as the official client signs it (with the write key), sent once
+    and then replayed `times` times, each on a new connection so that with two workers both see replays:
+    every replay is refused and one customer is made."""
+    credentials = server.keys["write"]
+    url = OAuth(
+        f"{server.http_url}/wp-json/wc/v3/customers",
+        credentials.consumer_key,
+        credentials.consumer_secret,
+        version="wc/v3",
+        method="POST",
+    ).get_oauth_url()
+    address = f"nonce.{uuid.uuid4().hex[:8]}@example.com"
+    first, *replays = [httpx.post(url, json={"email": address}, timeout=30) for _ in range(times + 1)]
+    assert first.status_code == 201, first.text
+    for replay in replays:
+        assert replay.status_code == 401
+        assert replay.json()["message"] == "Invalid nonce - nonce has already been used."
+    listed = python_client(server, key="read").get("customers", params={"email": address}).json()
+    assert [c["id"] for c in listed] == [first.json()["id"]]

@@ -16,7 +16,7 @@ from woocommerce.oauth import OAuth
 from regulars.services import credentials
 from regulars.store.unit import Store
 from tests.support.clients import python_client
-from tests.support.servers import Server
+from tests.support.servers import Server, running_server
 
 pytestmark = pytest.mark.wire
 
@@ -105,6 +105,32 @@ def test_a_signature_is_bound_to_its_method_url_and_parameters(server: Server) -
     )
     _auth_error(response, mismatch)
     assert python_client(server).get(f"customers/{target['id']}").json()["first_name"] == "Target"
+
+
+def test_unsigned_empty_parameters_are_refused(server: Server) -> None:
+    """The official Python client does not sign empty values; it sends them only in the copy of its
+    parameters that follows the signature. An empty parameter anywhere else, or one standing in for a
+    signed value, is tampering."""
+    mismatch = "Invalid signature - provided signature does not match."
+    path = "/wp-json/wc/v3/customers"
+
+    def fresh() -> str:
+        return _signed(server, "GET", path, {"per_page": "5"})
+
+    repeat = "&per_page=5"
+    assert httpx.get(fresh() + repeat).status_code == 200  # as the client sends it
+    assert httpx.get(fresh() + repeat + "&search=").status_code == 200  # the client's own empty one
+    _auth_error(httpx.get(fresh() + "&context="), mismatch)  # appended without the copy
+    _auth_error(httpx.get(fresh() + repeat + "&per_page="), mismatch)  # an empty in place of a signed value
+    _auth_error(httpx.get(fresh().replace("?", "?search=&", 1)), mismatch)  # inside the signed part
+    _auth_error(httpx.get(fresh() + "&per_page=6"), mismatch)  # a copy that says something else
+    legacy = "/wc-api/v3/customers"
+    assert httpx.get(_signed(server, "GET", legacy, {"filter[limit]": "5"})).status_code == 200
+    refused = httpx.get(_signed(server, "GET", legacy, {"filter[limit]": "5"}) + "&filter[role]=")
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "errors": [{"code": "woocommerce_api_authentication_error", "message": mismatch}]
+    }
 
 
 def test_basic_auth_over_plain_http_authenticates_nobody(server: Server) -> None:
@@ -204,15 +230,34 @@ def test_a_customer_key_cannot_read_other_customers(server: Server) -> None:
         assert made.status_code == 403
 
 
+def _private_meta(server: Server, account_id: int) -> list[tuple[int, str, object]]:
+    """The account's `_`-prefixed meta as stored (every API hides it, so only the store can show it)."""
+    store = Store(server.database_url)
+    try:
+        with store.read() as unit:
+            return [(m.id, m.key, m.value) for m in unit.accounts.meta(account_id) if m.key.startswith("_")]
+    finally:
+        store.dispose()
+
+
 def test_bodies_cannot_grant_roles_ids_dates_or_private_meta(server: Server) -> None:
     wc = python_client(server, "wc/v3", "basic")
     target = _customer(server)
+    store = Store(server.database_url)
+    try:
+        with store.write() as unit:
+            secret_id = unit.accounts.add_meta(target["id"], "_secret", "kept")
+    finally:
+        store.dispose()
     sneaky = {
         "role": "administrator",
         "id": target["id"],
         "date_created": "1999-01-01T00:00:00",
         "meta_data": [
             {"key": "_wp_capabilities", "value": {"administrator": True}},
+            {"key": "_secret", "value": "overwritten"},
+            {"id": secret_id, "key": "renamed", "value": "through the private row's id"},
+            {"id": secret_id, "key": "_secret", "value": None},
             {"key": "wp_user_level", "value": "10"},
         ],
     }
@@ -220,9 +265,14 @@ def test_bodies_cannot_grant_roles_ids_dates_or_private_meta(server: Server) -> 
     assert response.status_code == 200
     body = response.json()
     assert body["role"] == "customer" and body["date_created"] == target["date_created"]
-    assert "_wp_capabilities" not in json.dumps(body)
+    assert "_wp_capabilities" not in json.dumps(body) and "_secret" not in json.dumps(body)
+    assert _private_meta(server, target["id"]) == [(secret_id, "_secret", "kept")]
+    shown = {m["key"]: m for m in wc.get(f"customers/{target['id']}").json()["meta_data"]}
+    assert shown["renamed"]["id"] != secret_id and shown["renamed"]["value"] == "through the private row's id"
+    assert wc.get(f"customers/{target['id']}").json()["role"] == "customer"
     created = wc.post("customers", {**sneaky, "id": None, "email": f"n.{uuid.uuid4().hex[:6]}@example.com"})
     assert created.status_code == 201 and created.json()["role"] == "customer"
+    assert _private_meta(server, created.json()["id"]) == []
 
 
 @pytest.mark.parametrize(
@@ -277,3 +327,70 @@ def test_oversized_and_malformed_input(server: Server) -> None:
         assert nested.status_code == 400
         assert http.get(f"/wp-json/wc/v3/customers/{target['id']}").json()["first_name"] == "Target"
         assert http.get("/wp-json/wc/v3/customers/99999999999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filter[q]": "' OR 1=1 --"},
+        {"filter[q]": "%"},
+        {"filter[orderby]": "id; DROP TABLE accounts"},
+        {"filter[orderby]": "(SELECT password_hash FROM accounts)"},
+        {"filter[order]": "ASC; DELETE FROM accounts"},
+        {"filter[role]": "customer' OR '1'='1"},
+        {"filter[created_at_min]": "2000-01-01' OR 1=1 --"},
+        {"filter[limit]": "1 UNION SELECT * FROM api_keys"},
+    ],
+)
+def test_injection_in_legacy_filters_finds_nothing_and_breaks_nothing(server: Server, params: dict) -> None:
+    """The legacy API's filter[...] reaches the store only as bound values or chosen from a fixed list."""
+    target = _customer(server)
+    key = server.keys["read_write"]
+    with httpx.Client(verify=server.tls, auth=(key.consumer_key, key.consumer_secret)) as http:
+        before = http.get(f"{server.https_url}/wc-api/v3/customers/count").json()["count"]
+        response = http.get(f"{server.https_url}/wc-api/v3/customers", params=params)
+        assert response.status_code in (200, 400), response.text
+        body = response.json()
+        if response.status_code == 400:
+            assert set(body) == {"errors"} and set(body["errors"][0]) == {"code", "message"}
+        else:
+            found = body["customers"]
+            assert all(c["role"] == "customer" for c in found)
+            assert "password" not in response.text and "consumer" not in response.text
+            if "filter[q]" in params:
+                assert found == []
+        assert http.get(f"{server.https_url}/wc-api/v3/customers/count").json()["count"] == before
+        assert http.get(f"{server.https_url}/wc-api/v3/customers/{target['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("trusted", ["", "10.0.0.0/8", "127.0.0.1/32"])
+def test_a_forwarded_proto_counts_only_from_a_trusted_proxy(
+    trusted: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """X-Forwarded-Proto counts only from REGULARS_TRUSTED_PROXIES: from no proxy, or from a network the
+    caller is not in, Basic credentials over plain HTTP still authenticate nobody, on every dialect; from
+    the caller's own address (a TLS-terminating proxy in front) they do."""
+    env = {"REGULARS_TRUSTED_PROXIES": trusted}
+    honoured = trusted.startswith("127.")
+    with running_server("sqlite", tmp_path_factory.mktemp("proxy"), env=env) as running:
+        key = running.keys["read_write"]
+        pair = (key.consumer_key, key.consumer_secret)
+        forwarded = {"X-Forwarded-Proto": "https"}
+        with httpx.Client(base_url=running.http_url, headers=forwarded) as http:
+            rest = http.get("/wp-json/wc/v3/customers", auth=pair)
+            legacy = http.get("/wc-api/v3/customers", auth=pair)
+            fc = http.get("/wp-json/fluent-cart/v2/customers", auth=("admin", running.admin_password))
+        if honoured:
+            assert [rest.status_code, legacy.status_code, fc.status_code] == [200, 200, 200]
+            return
+        assert rest.status_code == 401 and rest.json()["code"] == "woocommerce_rest_cannot_view"
+        # Over HTTP the legacy API looks for OAuth only, and says what it misses (WooCommerce's 404).
+        assert legacy.status_code == 404 and legacy.json() == {
+            "errors": [
+                {
+                    "code": "woocommerce_api_authentication_error",
+                    "message": "oauth_consumer_key parameter is missing",
+                }
+            ]
+        }
+        assert fc.status_code == 401 and fc.json()["success"] is False

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import redis
 
-from tests.support.clients import python_client
+from tests.support.clients import check_replays_refused, python_client
 from tests.support.databases import BACKENDS
 from tests.support.servers import Server, running_server
 
@@ -120,3 +120,9 @@ def test_wc_legacy_limits_hold_across_workers_and_servers(shared: Server) -> Non
     with shared.client(https=True, auth=(key.consumer_key, key.consumer_secret), timeout=30) as api:
         assert api.get("/wp-json/wc/v3/customers").status_code == 200
     assert any(b"wc_legacy" in k for k in shared.extra["redis"].scan_iter("LIMITS*"))
+
+
+def test_a_nonce_replayed_through_the_other_worker_is_refused(shared: Server) -> None:
+    """Used nonces are kept where every worker looks (Redis), not in one worker's memory."""
+    check_replays_refused(shared)
+    assert any(shared.extra["redis"].scan_iter("regulars:nonce:*"))

@@ -203,11 +203,17 @@ def test_the_python_clients_oauth_signatures_verify_for_arbitrary_parameters(
     live: Server, params: list[tuple[str, str]], legacy: bool
 ) -> None:
     """Over plain HTTP, as the client signs: whatever the parameters, the key is recognised (the answer may
-    still refuse a parameter, but never the signature)."""
+    still refuse a parameter, but never the signature) — unless a key's last value is empty after one that
+    is not: the client then signs the earlier value but sends the empty one last, which is what a tampered
+    request would look like, and is refused."""
     # The client's nonces come from the `random` module, which Hypothesis seeds alike for every example.
     random.seed(uuid.uuid4().int)
     client = python_client(live, "v3" if legacy else "wc/v3", "oauth", wp_api=not legacy)
     answer = client.get("customers", params=params)
     body = answer.json()
+    last = dict(params)
+    if any(value != "" and last[key] == "" for key, value in params):
+        assert answer.status_code == 401 and "signature does not match" in str(body), body
+        return
     assert answer.status_code != 401, body
     assert answer.status_code == 200 or "authentication" not in str(body), body

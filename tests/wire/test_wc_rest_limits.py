@@ -41,3 +41,25 @@ def test_limits_per_credential_and_kind(backend: str, tmp_path: Path) -> None:
         assert [m.status_code for m in made] == [201, 201, 429]
         other = python_client(server, "wc/v3", "basic", key="read")
         assert other.get("customers").status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_batch_counts_as_its_kind_and_a_refused_one_writes_nothing(backend: str, tmp_path: Path) -> None:
+    """A batch is one request of its configured kind (update), whatever it holds: the update limit bounds
+    how many batches a credential sends, and a batch refused for it creates none of its items."""
+    env = {**LIMITS, "REGULARS_RATE_LIMIT_UPDATE": "2"}
+    with running_server(backend, tmp_path, env=env) as server:
+        admin = python_client(server, "wc/v3", "basic")
+        tag = uuid.uuid4().hex[:6]
+
+        def batch(n: int):
+            creates = [{"email": f"b{n}.{i}.{tag}@example.com"} for i in range(100)]
+            return admin.post("customers/batch", {"create": creates})
+
+        sent = [batch(n) for n in range(3)]
+        assert [r.status_code for r in sent] == [200, 200, 429]
+        assert [r.headers["x-ratelimit-limit"] for r in sent] == ["2", "2", "2"]
+        assert sent[2].json()["code"] == "rest_too_many_requests"
+        assert all("error" not in item for r in sent[:2] for item in r.json()["create"])
+        total = python_client(server, "wc/v3", "basic", key="read").get("customers", params={"search": tag})
+        assert total.headers["x-wp-total"] == "200"

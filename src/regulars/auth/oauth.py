@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -73,14 +73,39 @@ def legacy_string(method: str, url: str, params: Mapping[str, Any]) -> str:
     return f"{method}&{rfc3986(url)}&{'%26'.join(parts)}"
 
 
-def python_client_string(method: str, url: str, pairs: Iterable[tuple[str, str]]) -> str:
-    """How the official `woocommerce` Python client signs: flat keys grouped by their base name,
-    each key and value passed through quote(unquote(x)) (which leaves "/" alone) and "%" doubled. It reads
-    its URL with parse_qsl, which drops empty values, so it never signs them (though it sends them)."""
-    latest: dict[str, str] = {}
-    for key, value in pairs:
-        if key != "oauth_signature" and value != "":
-            latest[key] = value
+def python_client_signed(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """What the official `woocommerce` Python client signed, if the query has the shape it sends; None if
+    not. It signs its parameters as parse_qsl reads them (the empty ones dropped, a repeated key once, with
+    its last value), then its oauth_* ones, the signature last; requests then appends every parameter
+    again, empty ones included. So: nothing empty before the signature, and after it either nothing or
+    that repeat, which must say again each signed value last (an empty value may not stand in for one)."""
+    keys = [key for key, _ in pairs]
+    if keys.count("oauth_signature") != 1:
+        return None
+    at = keys.index("oauth_signature")
+    signed, repeat = list(pairs[:at]), list(pairs[at + 1 :])
+    first_oauth = next((i for i, key in enumerate(keys[:at]) if key.startswith("oauth_")), at)
+    own = signed[:first_oauth]
+    if any(value == "" for _, value in own) or len({k for k, _ in own}) != len(own):
+        return None
+    if not all(key.startswith("oauth_") for key, _ in signed[first_oauth:]):
+        return None
+    if repeat:
+        sent = dict(repeat)  # what the server acts on: the last of each key
+        said = dict((key, value) for key, value in repeat if value != "")
+        if list(said.items()) != own or any(sent[key] != value for key, value in own):
+            return None
+    return signed
+
+
+def python_client_string(method: str, url: str, pairs: Sequence[tuple[str, str]]) -> str | None:
+    """How the official `woocommerce` Python client signs (None when the query is not shaped as it sends
+    one): flat keys grouped by their base name, each key and value passed through quote(unquote(x))
+    (which leaves "/" alone) and "%" doubled."""
+    signed = python_client_signed(pairs)
+    if signed is None:
+        return None
+    latest = dict(signed)
     ordered: list[tuple[str, str]] = []
     for base in sorted({k.split("[")[0] for k in latest}):
         ordered.extend((k, v) for k, v in latest.items() if k == base or k.startswith(base + "["))
@@ -97,9 +122,10 @@ def sign(string_to_sign: str, key: str, method: str) -> str:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One way a signature may have been built: the string and the HMAC key."""
+    """One way a signature may have been built: the string and the HMAC key. No string: the request
+    cannot have been signed this way."""
 
-    string_to_sign: str
+    string_to_sign: str | None
     key: str
 
 
@@ -116,6 +142,7 @@ def matches(presented: str, method: str, candidates: Iterable[Candidate]) -> boo
     return any(
         hmac.compare_digest(sign(candidate.string_to_sign, candidate.key, method).encode(), wanted)
         for candidate in candidates
+        if candidate.string_to_sign is not None
     )
 
 

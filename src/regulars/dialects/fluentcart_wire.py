@@ -6,7 +6,6 @@ and FluentCart's envelopes — `{"success": true, "data": ...}` and
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,8 +38,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "administrator": frozenset({VIEW, MANAGE, DELETE}),
     "shop_manager": frozenset({VIEW, MANAGE}),
 }
-
-log = logging.getLogger(__name__)
 
 
 class FcError(Exception):
@@ -134,6 +131,10 @@ def _resolve(value: str | ByCall, call: FcCall) -> str:
     return value if isinstance(value, str) else value(call)
 
 
+def _internal_error() -> Response:
+    return error_response(FcError(500, "internal_error", "An internal error occurred."))
+
+
 class FluentCartApi:
     """The /wp-json/fluent-cart/v2 server for one table of operations."""
 
@@ -143,20 +144,17 @@ class FluentCartApi:
         self.translate = translate
 
     async def __call__(self, request: Request) -> Response:
-        try:
-            return await self._answer(request)
-        except FcError as exc:
-            return error_response(exc)
-        except Exception:
-            log.exception("FluentCart request failed: %s %s", request.method, request.url.path)
-            return error_response(FcError(500, "internal_error", "An internal error occurred."))
+        return await incoming_module.guarded(request, self._answer, _internal_error, "FluentCart")
 
     async def _answer(self, request: Request) -> Response:
         ctx = self.ctx
         incoming = await incoming_module.read(request, ctx.settings)
         method = method_of(incoming.method, incoming.query, incoming.headers)
-        with incoming_module.snapshot(ctx.store, method):
-            return self._handle(request, incoming, method)
+        try:
+            with incoming_module.snapshot(ctx.store, method):
+                return self._handle(request, incoming, method)
+        except FcError as exc:
+            return error_response(exc)
 
     def _handle(self, request: Request, incoming: Incoming, method: str) -> Response:
         ctx = self.ctx

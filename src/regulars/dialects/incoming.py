@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
+from starlette.responses import Response
 
 from regulars import querystring
 from regulars.settings import Settings
 from regulars.store.unit import Store
 
 READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -90,3 +94,18 @@ def snapshot(store: Store, method: str) -> AbstractContextManager[object]:
     from one snapshot of the store (consistent, and on SQLite far cheaper than a snapshot per statement);
     a writing request reads anew after each of its writes, so it sees what it wrote."""
     return store.read() if method in READ_ONLY else nullcontext()
+
+
+async def guarded(
+    request: Request,
+    answer: Callable[[Request], Awaitable[Response]],
+    failure: Callable[[], Response],
+    dialect: str,
+) -> Response:
+    """The dialect's answer; should anything fail unforeseen, the failure is logged with its traceback
+    and the caller gets the dialect's own 500 (never a traceback, never the framework's plain text)."""
+    try:
+        return await answer(request)
+    except Exception:
+        log.exception("%s request failed: %s %s", dialect, request.method, request.url.path)
+        return failure()

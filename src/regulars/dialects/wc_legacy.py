@@ -267,6 +267,10 @@ def _no_route() -> LegacyError:
     )
 
 
+def _internal_error() -> Response:
+    return error_response(LegacyError("woocommerce_api_internal_error", "An internal error occurred.", 500))
+
+
 def _effective_method(incoming: Incoming) -> str:
     """?_method= (query) or X-HTTP-Method-Override, for clients that cannot send PUT or DELETE."""
     override = incoming.query.get("_method")
@@ -302,6 +306,9 @@ class LegacyApi:
         return f"v{number}", route or "/"
 
     async def __call__(self, request: Request) -> Response:
+        return await incoming_module.guarded(request, self._answer, _internal_error, "legacy API")
+
+    async def _answer(self, request: Request) -> Response:
         ctx = self.ctx
         incoming = await incoming_module.read(request, ctx.settings)
         version_name, route = self._locate(request, incoming)

@@ -31,7 +31,7 @@ from regulars.dialects.wc_legacy import (
     user_query_pages,
 )
 from regulars.dialects.wc_rest import rest_error
-from regulars.dialects.wordpress import MAX_ID
+from regulars.dialects.wordpress import MAX_ID, bracketed
 from regulars.domain import accounts as roles
 from regulars.domain.accounts import Account, is_email
 from regulars.domain.customers import Profile, ProfileChange, ProfileQuery
@@ -58,6 +58,10 @@ def intval(value: Any) -> int:
     return int(found.group(1)) if found else 0
 
 
+# The legacy API's names for the fields a domain error may name.
+_LEGACY_NAMES = {"billing": "billing_address", "shipping": "shipping_address"}
+
+
 def legacy_error(error: DomainError, email: str | None = None) -> LegacyError:
     """A domain refusal in the legacy API's words, which are WooCommerce's registration words.
 
@@ -68,6 +72,10 @@ def legacy_error(error: DomainError, email: str | None = None) -> LegacyError:
         error = Conflict("email_exists", "email", email=email or "")
     if error.reason == "account":
         return LegacyError("woocommerce_api_invalid_customer", "Invalid customer", 404)
+    if error.reason == "too_long":
+        _top, name = bracketed(error.field or "", _LEGACY_NAMES)
+        message = f"{name} may not be longer than {error.detail['limit']} characters."
+        return LegacyError("woocommerce_api_field_too_long", message, 400)
     rest = rest_error(error)
     return LegacyError(rest.code, rest.message, rest.status)
 

@@ -31,6 +31,7 @@ from regulars.dialects.wordpress import (
     pagination,
     path_id,
     rows_to_skip,
+    too_long,
 )
 from regulars.dialects.wp_schema import ArgError, parse_list
 from regulars.domain import accounts as roles
@@ -124,6 +125,8 @@ _WORDS: dict[str, tuple[str, str | Callable[[DomainError], str], int]] = {
 def rest_error(error: DomainError, kind: Kind, *, missing_status: int = 404) -> RestError:
     if error.reason in ("order", "product"):
         return RestError(f"woocommerce_rest_{kind.post_type}_invalid_id", "Invalid ID.", missing_status)
+    if error.reason == "too_long":
+        return too_long(error.field or "", error.detail["limit"])
     if error.reason == "already_trashed":
         return RestError(
             "woocommerce_rest_already_trashed", f"The {kind.post_type} has already been deleted.", 410

@@ -32,6 +32,7 @@ from regulars.dialects.wordpress import (
     pagination,
     path_id,
     rows_to_skip,
+    too_long,
 )
 from regulars.dialects.wp_schema import ArgError
 from regulars.domain import accounts as roles
@@ -261,6 +262,8 @@ _WORDS: dict[str, tuple[str, str | Callable[[DomainError], str], int]] = {
 
 
 def rest_error(error: DomainError) -> RestError:
+    if error.reason == "too_long":
+        return too_long(error.field or "", error.detail["limit"])
     code, message, status = _WORDS.get(error.reason, ("woocommerce_rest_invalid_request", str(error), 400))
     text = message(error) if callable(message) else message
     return RestError(code, text, status)

@@ -192,6 +192,22 @@ def invalid_params(invalid: Mapping[str, ArgError]) -> RestError:
     )
 
 
+def bracketed(field: str, outer: Mapping[str, str] = {}) -> tuple[str, str]:
+    """A domain field (`billing.city`) as PHP names a request's nested value: the argument (`billing`,
+    or what `outer` calls it) and the full name (`billing[city]`)."""
+    top, *inner = field.split(".")
+    top = outer.get(top, top)
+    return top, top + "".join(f"[{part}]" for part in inner)
+
+
+def too_long(field: str, limit: int) -> RestError:
+    """A text longer than the store keeps, refused as WordPress refuses a string past its schema's
+    maxLength."""
+    top, name = bracketed(field)
+    message = f"{name} must be at most {limit} characters long."
+    return invalid_params({top: ArgError("rest_too_long", message)})
+
+
 def checked_args(
     params: dict[str, Any], args: Mapping[str, Mapping[str, Any]], trusted: Mapping[str, Any] = {}
 ) -> dict[str, Any]:
@@ -278,6 +294,12 @@ def requested_method(incoming_method: str, query: Mapping[str, Any], headers: Ma
     return incoming_method
 
 
+def _internal_error() -> Response:
+    """What WordPress answers when a request dies of an uncaught error (its fatal-error handler)."""
+    message = "There has been a critical error on this website."
+    return error_response(RestError("internal_server_error", message, 500))
+
+
 class WpJson:
     """The /wp-json/ server: every registered route of every namespace, dispatched as WordPress does."""
 
@@ -298,6 +320,9 @@ class WpJson:
         self.index_info = dict(index_info)
 
     async def __call__(self, request: Request) -> Response:
+        return await incoming_module.guarded(request, self._answer, _internal_error, "WordPress REST")
+
+    async def _answer(self, request: Request) -> Response:
         ctx = self.ctx
         incoming = await incoming_module.read(request, ctx.settings)
         route_path = request.path_params.get("route", "")

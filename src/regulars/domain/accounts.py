@@ -123,7 +123,6 @@ def is_valid_username(value: str) -> bool:
     return value != "" and sanitize_username(value) == value
 
 
-USERNAME_MAX = 60
 _GENERIC_LOCAL_PARTS = frozenset({"sales", "hello", "mail", "contact", "info"})
 
 

@@ -7,25 +7,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from regulars.domain import limits
 from regulars.domain.accounts import is_email
 from regulars.domain.customers import ADDRESS_TYPES, Address
 from regulars.domain.errors import Invalid, NotFound
 
-# Stored widths of the address texts, in characters (a country is a two-letter ISO 3166 code).
-ADDRESS_LIMITS: dict[str, int] = {
-    "label": 50,
-    "status": 16,
-    "first_name": 255,
-    "last_name": 255,
-    "company": 255,
-    "address_1": 255,
-    "address_2": 255,
-    "city": 192,
-    "state": 192,
-    "postcode": 32,
-    "email": 192,
-    "phone": 64,
-}
 # What an address must have (FluentCart's rules, less the email its documented example omits): required
 # when creating, and never emptied by a change.
 REQUIRED_ON_CREATE: tuple[str, ...] = ("first_name", "address_1", "city", "country")
@@ -54,10 +40,7 @@ def check_values(change: AddressChange, *, creating: bool) -> None:
     email = change.values.get("email")
     if email and not is_email(email):
         raise Invalid("invalid_email", "email")
-    for name, value in change.values.items():
-        limit = ADDRESS_LIMITS.get(name)
-        if limit is not None and len(value) > limit:
-            raise Invalid("too_long", name, limit=limit)
+    limits.check_all(change.values, limits.ADDRESS)
 
 
 @dataclass

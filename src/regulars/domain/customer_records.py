@@ -1,5 +1,5 @@
 """The shop's customer records managed directly (not through an account): what a list asks for, what a
-change says, and the pure rules for names, search terms, field sizes and averages."""
+change says, and the pure rules for names, search terms and averages."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from regulars.domain.errors import Invalid
 
 # Sort keys a list may ask for (the store maps each to an indexed column).
 SORTS: tuple[str, ...] = (
@@ -24,10 +22,6 @@ SORTS: tuple[str, ...] = (
     "first_order_at",
     "last_order_at",
 )
-
-# What each stored text may hold, in characters (the narrowest of the column and the account column).
-CUSTOMER_LIMITS: dict[str, int] = {"email": 192, "first_name": 255, "last_name": 255, "phone": 64}
-ACCOUNT_EMAIL_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -105,11 +99,6 @@ def id_condition(term: str) -> IdCondition | None:
         low, high = sorted((value, _id(upper)))
         return IdCondition("between", low, high)
     return None if upper is not None else IdCondition(operator, value)
-
-
-def check_length(name: str, value: str, limit: int) -> None:
-    if len(value) > limit:
-        raise Invalid("too_long", name, limit=limit)
 
 
 def average(total: int, count: int) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from regulars.domain import limits
 from regulars.domain.accounts import Account
 
 STATUSES: tuple[str, ...] = ("active", "inactive", "archived")
@@ -134,7 +135,22 @@ class ProfileChange:
     meta: list[MetaChange] | None = None
 
     def addresses(self) -> dict[str, dict[str, str]]:
-        return {k: v for k, v in (("billing", self.billing), ("shipping", self.shipping)) if v is not None}
+        """The address fields sent, as text, by type; a type with none is left out."""
+        found = {}
+        for kind, sent in (("billing", self.billing), ("shipping", self.shipping)):
+            fields = {k: str(v) for k, v in (sent or {}).items() if k in ADDRESS_FIELDS and v is not None}
+            if fields:
+                found[kind] = fields
+        return found
+
+    def check_lengths(self) -> None:
+        """Refuse any text longer than the column it would be stored in."""
+        names = {"email": self.email, "first_name": self.first_name, "last_name": self.last_name}
+        limits.check_all(names, limits.ACCOUNT)
+        for kind, fields in self.addresses().items():
+            limits.check_all(fields, limits.ADDRESS, f"{kind}.")
+        for item in self.meta or ():
+            limits.check("meta_data.key", item.key, limits.META_KEY)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from regulars.domain import limits
+
 TYPES: tuple[str, ...] = ("simple", "grouped", "external", "variable")
 STATUSES: tuple[str, ...] = ("draft", "pending", "private", "publish", "future")
 TRASH = "trash"
@@ -116,23 +118,29 @@ _DASHES = re.compile(r"-+")
 
 
 def slugify(text: str) -> str:
-    """WordPress's sanitize_title: accents folded, lowercase, anything else a single dash."""
+    """WordPress's sanitize_title: accents folded, lowercase, anything else a single dash, cut to the
+    slug's width."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return _DASHES.sub("-", _NON_SLUG.sub("-", folded.replace(" ", "-"))).strip("-")
+    slug = _DASHES.sub("-", _NON_SLUG.sub("-", folded.replace(" ", "-"))).strip("-")
+    return slug[: limits.SLUG].rstrip("-")
 
 
 def wants_slug(status: str) -> bool:
     return status not in _SLUGLESS
 
 
+SUFFIX_ROOM = 21  # "-" and the digits of any 64-bit suffix
+
+
 def unique_slug(base: str, taken: set[str]) -> str:
-    """WordPress's wp_unique_post_slug: the base, else the base with -2, -3, …"""
+    """WordPress's wp_unique_post_slug: the base, else the base with -2, -3, … (the base cut short so the
+    suffix fits the slug's width, as _truncate_post_slug does)."""
     if base not in taken:
         return base
     suffix = 2
-    while f"{base}-{suffix}" in taken:
+    while (candidate := f"{base[: limits.SLUG - len(str(suffix)) - 1].rstrip('-')}-{suffix}") in taken:
         suffix += 1
-    return f"{base}-{suffix}"
+    return candidate
 
 
 def files_from(sent: list[dict[str, Any]]) -> list[DownloadFile]:

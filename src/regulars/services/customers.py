@@ -11,16 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from regulars.domain import limits
 from regulars.domain.accounts import CREATE, Account, is_email
 from regulars.domain.address_book import AddressBook, AddressChange, check_values
-from regulars.domain.customer_records import (
-    ACCOUNT_EMAIL_LIMIT,
-    CUSTOMER_LIMITS,
-    CustomerChange,
-    CustomerQuery,
-    RecordPage,
-    check_length,
-)
+from regulars.domain.customer_records import CustomerChange, CustomerQuery, RecordPage
 from regulars.domain.customers import STATUSES, Address, Customer, ProfileChange
 from regulars.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from regulars.domain.orders import Order
@@ -90,15 +84,13 @@ def _email(value: str | None) -> str:
         raise Invalid("email_required", "email")
     if not is_email(email):
         raise Invalid("invalid_email", "email")
-    check_length("email", email, CUSTOMER_LIMITS["email"])
+    limits.check("email", email, limits.CUSTOMER["email"])
     return email
 
 
 def _check_texts(change: CustomerChange) -> None:
     for name in ("first_name", "last_name", "phone"):
-        value = getattr(change, name)
-        if value is not None:
-            check_length(name, value, CUSTOMER_LIMITS[name])
+        limits.check(name, getattr(change, name), limits.CUSTOMER[name])
     if change.status is not None:
         check_status(change.status)
 
@@ -178,7 +170,7 @@ def _sync_account(unit: Unit, customer: Customer, values: dict[str, Any], actor:
     if not actor.may_edit(account):
         raise Forbidden("account_not_editable", "email" if "email" in changed else "first_name")
     if "email" in changed:
-        check_length("email", changed["email"], ACCOUNT_EMAIL_LIMIT)
+        limits.check("email", changed["email"], limits.ACCOUNT["email"])
         other = unit.accounts.by_email(changed["email"])
         if other is not None and other.id != account.id:
             raise Conflict("email_exists", "email", email=changed["email"])

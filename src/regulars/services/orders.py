@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from regulars.domain import limits
 from regulars.domain.accounts import is_email
 from regulars.domain.customers import BILLING_FIELDS, SHIPPING_FIELDS
 from regulars.domain.downloads import grants_for
@@ -162,8 +163,20 @@ def _changed(unit: Unit, order: Order, change: OrderChange, decimals: int) -> Or
         coupon_lines=order.coupon_lines if change.coupon_lines is None else _coupons(change.coupon_lines),
         **texts,
     )
+    limits.check_all(texts, limits.ORDER)
+    for line in updated.lines:
+        limits.check(_LINE_NAMES[line.kind], line.name, limits.ORDER_LINE_NAME)
     updated.total = updated.calculated_total()
     return updated
+
+
+# The field of a request that names each kind of line.
+_LINE_NAMES = {
+    "line_item": "line_items.name",
+    "shipping": "shipping_lines.method_title",
+    "fee": "fee_lines.name",
+    "coupon": "coupon_lines.code",
+}
 
 
 def _put(lines: list[LineItem], existing: LineItem | None, updated: LineItem) -> list[LineItem]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
+from regulars.domain import limits
 from regulars.domain.errors import Conflict, Invalid, NotFound
 from regulars.domain.orders import merge_meta
 from regulars.domain.products import (
+    SUFFIX_ROOM,
     TRASH,
     Product,
     ProductChange,
@@ -89,6 +91,7 @@ def _changed(unit: Unit, product: Product, change: ProductChange) -> Product:
     if "meta_data" in change.data:
         data["meta_data"] = merge_meta(product.data.get("meta_data") or [], change.data["meta_data"] or [])
     sent = {name: value for name in _COLUMNS if (value := getattr(change, name)) is not None}
+    limits.check_all({**sent, "sku": sku}, limits.PRODUCT)
     sent.update({name: _price(sent[name]) for name in ("regular_price", "sale_price") if name in sent})
     if change.downloads is not None:
         sent["downloads"] = files_from(change.downloads)
@@ -113,4 +116,5 @@ def _slug(unit: Unit, product: Product, sent: str | None) -> str:
         base = slugify(product.name)
     if not base:
         return ""
-    return unique_slug(base, unit.products.slugs_like(base, exclude_id=product.id or None))
+    stem = base[: limits.SLUG - SUFFIX_ROOM]  # what a long base keeps whatever suffix it is given
+    return unique_slug(base, unit.products.slugs_like(base, stem, exclude_id=product.id or None))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from regulars.auth.passwords import hash_password
+from regulars.domain import limits
 from regulars.domain.accounts import (
     is_email,
     is_valid_username,
@@ -15,7 +16,6 @@ from regulars.domain.accounts import (
     username_with_suffix,
 )
 from regulars.domain.customers import (
-    ADDRESS_FIELDS,
     MetaChange,
     Page,
     Profile,
@@ -74,17 +74,12 @@ def checked_email(email: str | None) -> str:
     return email
 
 
-def _check_new_email(unit: Unit, email: str | None) -> str:
-    email = checked_email(email)
-    if unit.accounts.by_email(email) is not None:
-        raise Conflict("email_exists", "email", email=email)
-    return email
-
-
-def check_billing_email(change: ProfileChange) -> None:
+def check_change(change: ProfileChange) -> None:
+    """What a change must be whatever the store holds: a well-formed billing email, no text too long."""
     billing = change.billing or {}
     if billing.get("email") and not is_email(billing["email"]):
         raise Invalid("invalid_billing_email", "billing.email")
+    change.check_lengths()
 
 
 def given_username(username: str) -> str:
@@ -92,7 +87,7 @@ def given_username(username: str) -> str:
     clean = sanitize_username(username)
     if not is_valid_username(clean) or clean != username.strip():
         raise Invalid("invalid_username", "username")
-    if len(clean) > 60:
+    if len(clean) > limits.ACCOUNT["username"]:
         raise Invalid("username_too_long", "username")
     return clean
 
@@ -121,8 +116,10 @@ def _clean_name(value: str | None) -> str | None:
 
 def create(unit: Unit, change: ProfileChange, *, role: str = "customer") -> Profile:
     """Register a customer as WooCommerce does: validate, derive the username, store both records."""
-    email = _check_new_email(unit, change.email)
-    check_billing_email(change)
+    email = checked_email(change.email)
+    check_change(change)
+    if unit.accounts.by_email(email) is not None:
+        raise Conflict("email_exists", "email", email=email)
     username = _choose_username(unit, change.username, email)
     generated = not change.password
     password_hash = None if generated else hash_password(change.password or "")
@@ -166,9 +163,7 @@ def update(unit: Unit, account_id: int, change: ProfileChange) -> Profile:
         raise Invalid("username_immutable", "username")
     if change.email is not None and change.email != "" and not is_email(change.email):
         raise Invalid("invalid_email", "email")
-    billing = change.billing or {}
-    if billing.get("email") and not is_email(billing["email"]):
-        raise Invalid("invalid_billing_email", "billing.email")
+    check_change(change)
     moment = now()
     values: dict[str, Any] = {"modified_at": moment}
     record: dict[str, Any] = {"updated_at": moment}
@@ -210,10 +205,7 @@ def delete(unit: Unit, account_id: int, reassign: int = 0) -> Profile:
 def _apply_addresses(unit: Unit, customer_id: int, change: ProfileChange, moment: datetime) -> None:
     """Merge sent address fields into the primary address of each type, field by field."""
     record = unit.customers.get(customer_id)
-    for kind, sent in change.addresses().items():
-        fields = {k: str(v) for k, v in sent.items() if k in ADDRESS_FIELDS and v is not None}
-        if not fields:
-            continue
+    for kind, fields in change.addresses().items():
         current = record.primary(kind) if record else None
         if current is None:
             unit.customers.insert_address(customer_id, kind, fields, primary=True, now=moment)
@@ -223,11 +215,12 @@ def _apply_addresses(unit: Unit, customer_id: int, change: ProfileChange, moment
 
 def _apply_meta(unit: Unit, account_id: int, changes: list[MetaChange]) -> None:
     """WooCommerce's meta rules: an id of this account updates that row; an unknown id replaces every
-    row of the key; no id updates the first row of the key or adds one; a null value removes the key."""
+    row of the key; no id updates the first row of the key or adds one; a null value removes the key.
+    Protected rows are out of reach: neither their key nor their id names them."""
     for change in changes:
         if is_protected_meta(change.key):
             continue
-        rows = unit.accounts.meta(account_id)
+        rows = [m for m in unit.accounts.meta(account_id) if not is_protected_meta(m.key)]
         if change.value is None:
             unit.accounts.delete_meta(account_id, change.key)
             continue

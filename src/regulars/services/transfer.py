@@ -17,7 +17,7 @@ from typing import Any
 
 from regulars.auth.passwords import hash_password
 from regulars.domain.accounts import username_with_suffix
-from regulars.domain.customers import ADDRESS_FIELDS, MetaChange, Profile, ProfileChange, ProfileQuery
+from regulars.domain.customers import MetaChange, Profile, ProfileChange, ProfileQuery
 from regulars.domain.errors import Conflict, DomainError
 from regulars.domain.transfer import NewProfile
 from regulars.services import profiles
@@ -74,16 +74,6 @@ def new_meta(changes: Sequence[MetaChange] | None, generated: bool) -> list[tupl
         else:
             rows.append([change.key, change.value])
     return [(key, value) for key, value in rows]
-
-
-def _addresses(change: ProfileChange) -> dict[str, dict[str, str]]:
-    """The primary addresses profiles.create adds: the sent fields of each type, if any."""
-    found = {}
-    for kind, sent in change.addresses().items():
-        fields = {k: str(v) for k, v in sent.items() if k in ADDRESS_FIELDS and v is not None}
-        if fields:
-            found[kind] = fields
-    return found
 
 
 class Importer:
@@ -168,7 +158,7 @@ class Importer:
                 seen[key] = number
                 continue
             try:
-                profiles.check_billing_email(change)
+                profiles.check_change(change)
                 username = self._username(unit, change, bases.get(number), taken)
                 if key in records:
                     # A customer record already has this email (say, from FluentCart): profiles.create
@@ -211,7 +201,7 @@ class Importer:
             password_hash=password_hash,
             first_name=(change.first_name or "").strip(),
             last_name=(change.last_name or "").strip(),
-            addresses=_addresses(change),
+            addresses=change.addresses(),
             meta=new_meta(change.meta, generated=not change.password),
         )
 

@@ -103,10 +103,12 @@ class ProductRepository:
         ).first()
         return row.id if row else None
 
-    def slugs_like(self, base: str, exclude_id: int | None = None) -> set[str]:
-        """Slugs equal to `base` or `base-N`, to pick a free one."""
+    def slugs_like(self, base: str, stem: str, exclude_id: int | None = None) -> set[str]:
+        """Slugs equal to `base` or `base-N`, to pick a free one; when `stem` (what a suffixed slug keeps
+        of a long base) is shorter, every slug beginning with it."""
+        tail = "-%" if stem == base else "%"
         query = select(products.c.slug).where(
-            or_(products.c.slug == base, products.c.slug.like(like_escape(base) + "-%", escape="\\"))
+            or_(products.c.slug == base, products.c.slug.like(like_escape(stem) + tail, escape="\\"))
         )
         if exclude_id is not None:
             query = query.where(products.c.id != exclude_id)
