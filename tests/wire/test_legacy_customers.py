@@ -435,7 +435,13 @@ def test_index(server: Server, version: str) -> None:
             "accepts_data": True,
         }
         assert store["routes"]["/customers/bulk"]["supports"] == ["POST", "PUT", "PATCH"]
-        assert set(store["routes"]) == {
+        # The index lists itself, as WooCommerce's does (its self link ends in "/").
+        assert store["routes"]["/"] == {
+            "supports": ["HEAD", "GET"],
+            "meta": {"self": f"{base}/wc-api/{version}/"},
+        }
+        assert list(store["routes"]) == [
+            "/",
             "/customers",
             "/customers/count",
             "/customers/<id>",
@@ -443,7 +449,7 @@ def test_index(server: Server, version: str) -> None:
             "/customers/<id>/orders",
             "/customers/<id>/downloads",
             "/customers/bulk",
-        }
+        ]
         meta = store["meta"]
         assert (meta["currency"], meta["price_num_decimals"], meta["timezone"]) == ("USD", 2, "+00:00")
         assert meta["ssl_enabled"] is (secure and version == "v3")
