@@ -458,6 +458,28 @@ def test_index(server: Server, version: str) -> None:
 
 
 @pytest.mark.parametrize("version", LEGACY)
+def test_an_email_cannot_be_emptied(server: Server, version: str) -> None:
+    """WooCommerce's edit passes "" on to WordPress, which blanks the login's email; Regulars refuses it
+    with the words a malformed email gets, and keeps everything else the request sent unapplied too."""
+    wc = legacy(server, version)
+    address = email("keep")
+    customer_id = wc.post("customers", {"customer": {"email": address}}).json()["customer"]["id"]
+    for sent in ("", "   "):
+        emptied = wc.put(f"customers/{customer_id}", {"customer": {"email": sent, "first_name": "Changed"}})
+        assert emptied.status_code == 400
+        assert errors(emptied) == [{"code": "customer_invalid_email", "message": "Invalid email address"}]
+    in_bulk = wc.post("customers/bulk", {"customers": [{"id": customer_id, "email": ""}]})
+    assert in_bulk.json()["customers"] == [
+        {"id": customer_id, "error": {"code": "customer_invalid_email", "message": "Invalid email address"}}
+    ]
+    absent = wc.put(f"customers/{customer_id}", {"customer": {"email": None, "first_name": "Kept"}})
+    assert absent.status_code == 200 and absent.json()["customer"]["email"] == address  # null: not sent
+    with stored(server) as unit:
+        account = profiles.get(unit, customer_id).account  # type: ignore[union-attr]
+        assert (account.email, account.first_name) == (address, "Kept")
+
+
+@pytest.mark.parametrize("version", LEGACY)
 def test_orders_and_downloads_of_a_customer_without_orders(server: Server, version: str) -> None:
     wc = legacy(server, version)
     customer_id = wc.post("customers", {"customer": {"email": email("none")}}).json()["customer"]["id"]
