@@ -457,6 +457,55 @@ def test_index(server: Server, version: str) -> None:
         assert httpx.post(f"{base}/wc-api/{version}/", verify=server.tls).status_code == 404
 
 
+SHAPE_ERRORS = [
+    ({"first_name": ["a"]}, "first_name must be a string."),
+    ({"last_name": {"x": 1}}, "last_name must be a string."),
+    ({"password": True}, "password must be a string."),
+    ({"email": ["a@example.com"]}, "email must be a string."),
+    ({"billing_address": {"city": {"x": 1}}}, "billing_address.city must be a string."),
+    ({"shipping_address": {"postcode": [94103]}}, "shipping_address.postcode must be a string."),
+    ({"billing_address": {"phone": False}}, "billing_address.phone must be a string."),
+    ({"billing_address": "Porto"}, "billing_address must be an object."),
+    ({"shipping_address": ["Porto"]}, "shipping_address must be an object."),
+]
+
+
+@pytest.mark.parametrize("version", LEGACY)
+def test_values_of_the_wrong_shape_are_refused(server: Server, version: str) -> None:
+    """A list, an object or a boolean where WooCommerce keeps text is a 400, on create, edit and in bulk,
+    and nothing is stored (WooCommerce would keep PHP's rendering of it); numbers are text, as in PHP."""
+    wc = legacy(server, version)
+    address = email("shape")
+    created = wc.post("customers", {"customer": {"email": address, "first_name": "Ann"}}).json()["customer"]
+    for sent, message in SHAPE_ERRORS:
+        expected = [{"code": "woocommerce_api_invalid_customer_data", "message": message}]
+        fresh = email("never")
+        create = wc.post("customers", {"customer": {"email": fresh, **sent}})
+        edit = wc.put(f"customers/{created['id']}", {"customer": sent})
+        assert (create.status_code, errors(create)) == (400, expected), sent
+        assert (edit.status_code, errors(edit)) == (400, expected), sent
+        in_bulk = wc.post(
+            "customers/bulk", {"customers": [{"email": fresh, **sent}, {"id": created["id"], **sent}]}
+        )
+        assert in_bulk.status_code == 200, sent  # nothing was created
+        assert in_bulk.json()["customers"] == [
+            {"id": 0, "error": expected[0]},
+            {"id": created["id"], "error": expected[0]},
+        ]
+        with stored(server) as unit:
+            assert profiles.by_email(unit, fresh) is None
+    assert wc.get(f"customers/{created['id']}").json()["customer"] == created  # untouched
+    numbers = wc.put(
+        f"customers/{created['id']}",
+        {"customer": {"first_name": 7, "billing_address": {"postcode": 94103, "city": None, "phone": 1.5}}},
+    )
+    shown = numbers.json()["customer"]
+    assert shown["first_name"] == "7" and shown["billing_address"]["city"] == ""  # null: not sent
+    assert (shown["billing_address"]["postcode"], shown["billing_address"]["phone"]) == ("94103", "1.5")
+    emptied = wc.put(f"customers/{created['id']}", {"customer": {"billing_address": [], "last_name": ""}})
+    assert emptied.status_code == 200 and emptied.json()["customer"]["billing_address"]["postcode"] == "94103"
+
+
 @pytest.mark.parametrize("version", LEGACY)
 def test_an_email_cannot_be_emptied(server: Server, version: str) -> None:
     """WooCommerce's edit passes "" on to WordPress, which blanks the login's email; Regulars refuses it
