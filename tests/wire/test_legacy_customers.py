@@ -529,6 +529,30 @@ def test_an_email_cannot_be_emptied(server: Server, version: str) -> None:
 
 
 @pytest.mark.parametrize("version", LEGACY)
+def test_bulk_customers_must_be_a_list(server: Server, version: str) -> None:
+    wc = legacy(server, version)
+    refused = [
+        {
+            "code": "woocommerce_api_invalid_customers_data",
+            "message": "customers must be a list of customer objects.",
+        }
+    ]
+    lone = email("lone")
+    for customers in ({"email": lone}, "customers", 3, True):
+        answer = wc.post("customers/bulk", {"customers": customers})
+        assert (answer.status_code, errors(answer)) == (400, refused), customers
+    with stored(server) as unit:
+        assert profiles.by_email(unit, lone) is None
+    # A PHP array json_encode wrote as an object (keys 0, 1, …) is still a list, as WooCommerce reads it.
+    first, second = email("php0"), email("php1")
+    keyed = wc.post("customers/bulk", {"customers": {"0": {"email": first}, "1": {"email": second}}})
+    assert keyed.status_code == 201
+    assert [c["email"] for c in keyed.json()["customers"]] == [first, second]
+    empty = wc.post("customers/bulk", {"customers": []})
+    assert (empty.status_code, empty.json()) == (200, {"customers": []})
+
+
+@pytest.mark.parametrize("version", LEGACY)
 def test_orders_and_downloads_of_a_customer_without_orders(server: Server, version: str) -> None:
     wc = legacy(server, version)
     customer_id = wc.post("customers", {"customer": {"email": email("none")}}).json()["customer"]["id"]

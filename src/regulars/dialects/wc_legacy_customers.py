@@ -427,6 +427,18 @@ def customer_downloads(call: Call) -> Reply:
     return Reply({"downloads": [shape.download(d, call.base) for d in found]})
 
 
+def _bulk_items(items: Any) -> list[Any]:
+    """`customers` as a list; an object keyed 0, 1, … is a PHP array that json_encode wrote as an object.
+    Anything else (one customer object, a string, a number) is refused rather than read as no items."""
+    if isinstance(items, dict) and all(key.isdigit() for key in items):
+        return list(items.values())
+    if not isinstance(items, list):
+        raise LegacyError(
+            "woocommerce_api_invalid_customers_data", "customers must be a list of customer objects.", 400
+        )
+    return items
+
+
 def bulk(call: Call) -> Reply:
     """Create (no id) or edit (an id) each item in turn, errors in place; 201 once anything was created."""
     data = call.data
@@ -436,8 +448,7 @@ def bulk(call: Call) -> Reply:
             "No customers data specified to create/edit customers",
             400,
         )
-    items = data["customers"]
-    items = list(items.values()) if isinstance(items, dict) else items if isinstance(items, list) else []
+    items = _bulk_items(data["customers"])
     limit = call.context.settings.batch_limit
     if len(items) > limit:
         raise LegacyError(
