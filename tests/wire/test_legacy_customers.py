@@ -16,25 +16,12 @@ from regulars.services import profiles
 from regulars.store.unit import Store, Unit
 from tests.support.clients import python_client
 from tests.support.servers import Server
+from tests.support.shop import SEED_ADDRESS, SEED_BILLING
 
 pytestmark = pytest.mark.wire
 LEGACY = ("v2", "v3")
 TRANSPORTS = ("oauth", "basic", "query")
 DATE_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-BILLING = {
-    "first_name": "John",
-    "last_name": "Doe",
-    "company": "",
-    "address_1": "969 Market",
-    "address_2": "",
-    "city": "San Francisco",
-    "state": "CA",
-    "postcode": "94103",
-    "country": "US",
-    "email": "john.doe@example.com",
-    "phone": "(555) 555-5555",
-}
-SHIPPING = {k: v for k, v in BILLING.items() if k not in ("email", "phone")}
 V2_KEYS = [
     "id",
     "created_at",
@@ -94,8 +81,8 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
         "last_name": "Doe",
         "username": username,
         "role": "administrator",  # ignored: legacy customers are always customers
-        "billing_address": BILLING,
-        "shipping_address": {**SHIPPING, "phone": "not kept"},
+        "billing_address": SEED_BILLING,
+        "shipping_address": {**SEED_ADDRESS, "phone": "not kept"},
     }
     created = wc.post("customers", {"customer": body})
     assert created.status_code == 201, created.text
@@ -106,8 +93,8 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
     assert customer["username"] == username and customer["role"] == "customer"
     assert (customer["last_order_id"], customer["last_order_date"]) == (None, None)
     assert (customer["orders_count"], customer["total_spent"]) == (0, "0.00")
-    assert customer["billing_address"] == BILLING and customer["shipping_address"] == SHIPPING
-    assert list(customer["billing_address"]) == list(BILLING)
+    assert customer["billing_address"] == SEED_BILLING and customer["shipping_address"] == SEED_ADDRESS
+    assert list(customer["billing_address"]) == list(SEED_BILLING)
     customer_id = customer["id"]
     with stored(server) as unit:
         profile = profiles.get(unit, customer_id)
@@ -124,8 +111,8 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
     assert updated.status_code == 200, updated.text
     changed = updated.json()["customer"]
     assert changed["first_name"] == "James" and changed["username"] == username  # username ignored
-    assert changed["shipping_address"] == {**SHIPPING, "city": "Oakland"}  # a partial merge
-    assert changed["billing_address"] == BILLING
+    assert changed["shipping_address"] == {**SEED_ADDRESS, "city": "Oakland"}  # a partial merge
+    assert changed["billing_address"] == SEED_BILLING
 
     new_address = email("james")
     moved = wc.put(f"customers/{customer_id}", {"customer": {"email": new_address, "password": "pw"}})
