@@ -16,25 +16,12 @@ from regulars.services import profiles
 from regulars.store.unit import Store, Unit
 from tests.support.clients import python_client
 from tests.support.servers import Server
+from tests.support.shop import SEED_ADDRESS, SEED_BILLING
 
 pytestmark = pytest.mark.wire
 LEGACY = ("v2", "v3")
 TRANSPORTS = ("oauth", "basic", "query")
 DATE_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-BILLING = {
-    "first_name": "John",
-    "last_name": "Doe",
-    "company": "",
-    "address_1": "969 Market",
-    "address_2": "",
-    "city": "San Francisco",
-    "state": "CA",
-    "postcode": "94103",
-    "country": "US",
-    "email": "john.doe@example.com",
-    "phone": "(555) 555-5555",
-}
-SHIPPING = {k: v for k, v in BILLING.items() if k not in ("email", "phone")}
 V2_KEYS = [
     "id",
     "created_at",
@@ -94,8 +81,8 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
         "last_name": "Doe",
         "username": username,
         "role": "administrator",  # ignored: legacy customers are always customers
-        "billing_address": BILLING,
-        "shipping_address": {**SHIPPING, "phone": "not kept"},
+        "billing_address": SEED_BILLING,
+        "shipping_address": {**SEED_ADDRESS, "phone": "not kept"},
     }
     created = wc.post("customers", {"customer": body})
     assert created.status_code == 201, created.text
@@ -106,8 +93,8 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
     assert customer["username"] == username and customer["role"] == "customer"
     assert (customer["last_order_id"], customer["last_order_date"]) == (None, None)
     assert (customer["orders_count"], customer["total_spent"]) == (0, "0.00")
-    assert customer["billing_address"] == BILLING and customer["shipping_address"] == SHIPPING
-    assert list(customer["billing_address"]) == list(BILLING)
+    assert customer["billing_address"] == SEED_BILLING and customer["shipping_address"] == SEED_ADDRESS
+    assert list(customer["billing_address"]) == list(SEED_BILLING)
     customer_id = customer["id"]
     with stored(server) as unit:
         profile = profiles.get(unit, customer_id)
@@ -124,8 +111,8 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
     assert updated.status_code == 200, updated.text
     changed = updated.json()["customer"]
     assert changed["first_name"] == "James" and changed["username"] == username  # username ignored
-    assert changed["shipping_address"] == {**SHIPPING, "city": "Oakland"}  # a partial merge
-    assert changed["billing_address"] == BILLING
+    assert changed["shipping_address"] == {**SEED_ADDRESS, "city": "Oakland"}  # a partial merge
+    assert changed["billing_address"] == SEED_BILLING
 
     new_address = email("james")
     moved = wc.put(f"customers/{customer_id}", {"customer": {"email": new_address, "password": "pw"}})
@@ -435,7 +422,13 @@ def test_index(server: Server, version: str) -> None:
             "accepts_data": True,
         }
         assert store["routes"]["/customers/bulk"]["supports"] == ["POST", "PUT", "PATCH"]
-        assert set(store["routes"]) == {
+        # The index lists itself, as WooCommerce's does (its self link ends in "/").
+        assert store["routes"]["/"] == {
+            "supports": ["HEAD", "GET"],
+            "meta": {"self": f"{base}/wc-api/{version}/"},
+        }
+        assert list(store["routes"]) == [
+            "/",
             "/customers",
             "/customers/count",
             "/customers/<id>",
@@ -443,12 +436,107 @@ def test_index(server: Server, version: str) -> None:
             "/customers/<id>/orders",
             "/customers/<id>/downloads",
             "/customers/bulk",
-        }
+        ]
         meta = store["meta"]
         assert (meta["currency"], meta["price_num_decimals"], meta["timezone"]) == ("USD", 2, "+00:00")
         assert meta["ssl_enabled"] is (secure and version == "v3")
         assert httpx.get(f"{base}/wc-api/{version}", verify=server.tls).json() == response.json()
         assert httpx.post(f"{base}/wc-api/{version}/", verify=server.tls).status_code == 404
+
+
+SHAPE_ERRORS = [
+    ({"first_name": ["a"]}, "first_name must be a string."),
+    ({"last_name": {"x": 1}}, "last_name must be a string."),
+    ({"password": True}, "password must be a string."),
+    ({"email": ["a@example.com"]}, "email must be a string."),
+    ({"billing_address": {"city": {"x": 1}}}, "billing_address.city must be a string."),
+    ({"shipping_address": {"postcode": [94103]}}, "shipping_address.postcode must be a string."),
+    ({"billing_address": {"phone": False}}, "billing_address.phone must be a string."),
+    ({"billing_address": "Porto"}, "billing_address must be an object."),
+    ({"shipping_address": ["Porto"]}, "shipping_address must be an object."),
+]
+
+
+@pytest.mark.parametrize("version", LEGACY)
+def test_values_of_the_wrong_shape_are_refused(server: Server, version: str) -> None:
+    """A list, an object or a boolean where WooCommerce keeps text is a 400, on create, edit and in bulk,
+    and nothing is stored (WooCommerce would keep PHP's rendering of it); numbers are text, as in PHP."""
+    wc = legacy(server, version)
+    address = email("shape")
+    created = wc.post("customers", {"customer": {"email": address, "first_name": "Ann"}}).json()["customer"]
+    for sent, message in SHAPE_ERRORS:
+        expected = [{"code": "woocommerce_api_invalid_customer_data", "message": message}]
+        fresh = email("never")
+        create = wc.post("customers", {"customer": {"email": fresh, **sent}})
+        edit = wc.put(f"customers/{created['id']}", {"customer": sent})
+        assert (create.status_code, errors(create)) == (400, expected), sent
+        assert (edit.status_code, errors(edit)) == (400, expected), sent
+        in_bulk = wc.post(
+            "customers/bulk", {"customers": [{"email": fresh, **sent}, {"id": created["id"], **sent}]}
+        )
+        assert in_bulk.status_code == 200, sent  # nothing was created
+        assert in_bulk.json()["customers"] == [
+            {"id": 0, "error": expected[0]},
+            {"id": created["id"], "error": expected[0]},
+        ]
+        with stored(server) as unit:
+            assert profiles.by_email(unit, fresh) is None
+    assert wc.get(f"customers/{created['id']}").json()["customer"] == created  # untouched
+    numbers = wc.put(
+        f"customers/{created['id']}",
+        {"customer": {"first_name": 7, "billing_address": {"postcode": 94103, "city": None, "phone": 1.5}}},
+    )
+    shown = numbers.json()["customer"]
+    assert shown["first_name"] == "7" and shown["billing_address"]["city"] == ""  # null: not sent
+    assert (shown["billing_address"]["postcode"], shown["billing_address"]["phone"]) == ("94103", "1.5")
+    emptied = wc.put(f"customers/{created['id']}", {"customer": {"billing_address": [], "last_name": ""}})
+    assert emptied.status_code == 200 and emptied.json()["customer"]["billing_address"]["postcode"] == "94103"
+
+
+@pytest.mark.parametrize("version", LEGACY)
+def test_an_email_cannot_be_emptied(server: Server, version: str) -> None:
+    """WooCommerce's edit passes "" on to WordPress, which blanks the login's email; Regulars refuses it
+    with the words a malformed email gets, and keeps everything else the request sent unapplied too."""
+    wc = legacy(server, version)
+    address = email("keep")
+    customer_id = wc.post("customers", {"customer": {"email": address}}).json()["customer"]["id"]
+    for sent in ("", "   "):
+        emptied = wc.put(f"customers/{customer_id}", {"customer": {"email": sent, "first_name": "Changed"}})
+        assert emptied.status_code == 400
+        assert errors(emptied) == [{"code": "customer_invalid_email", "message": "Invalid email address"}]
+    in_bulk = wc.post("customers/bulk", {"customers": [{"id": customer_id, "email": ""}]})
+    assert in_bulk.json()["customers"] == [
+        {"id": customer_id, "error": {"code": "customer_invalid_email", "message": "Invalid email address"}}
+    ]
+    absent = wc.put(f"customers/{customer_id}", {"customer": {"email": None, "first_name": "Kept"}})
+    assert absent.status_code == 200 and absent.json()["customer"]["email"] == address  # null: not sent
+    with stored(server) as unit:
+        account = profiles.get(unit, customer_id).account  # type: ignore[union-attr]
+        assert (account.email, account.first_name) == (address, "Kept")
+
+
+@pytest.mark.parametrize("version", LEGACY)
+def test_bulk_customers_must_be_a_list(server: Server, version: str) -> None:
+    wc = legacy(server, version)
+    refused = [
+        {
+            "code": "woocommerce_api_invalid_customers_data",
+            "message": "customers must be a list of customer objects.",
+        }
+    ]
+    lone = email("lone")
+    for customers in ({"email": lone}, "customers", 3, True):
+        answer = wc.post("customers/bulk", {"customers": customers})
+        assert (answer.status_code, errors(answer)) == (400, refused), customers
+    with stored(server) as unit:
+        assert profiles.by_email(unit, lone) is None
+    # A PHP array json_encode wrote as an object (keys 0, 1, …) is still a list, as WooCommerce reads it.
+    first, second = email("php0"), email("php1")
+    keyed = wc.post("customers/bulk", {"customers": {"0": {"email": first}, "1": {"email": second}}})
+    assert keyed.status_code == 201
+    assert [c["email"] for c in keyed.json()["customers"]] == [first, second]
+    empty = wc.post("customers/bulk", {"customers": []})
+    assert (empty.status_code, empty.json()) == (200, {"customers": []})
 
 
 @pytest.mark.parametrize("version", LEGACY)

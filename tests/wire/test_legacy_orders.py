@@ -4,27 +4,16 @@ with the official Python client, read back with it through /wc-api/v3 and /wc-ap
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
 
 from tests.support.clients import python_client
 from tests.support.servers import Server
+from tests.support.shop import SEED_ADDRESS, place_orders
 
 pytestmark = pytest.mark.wire
 DATE_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-BILLING = {
-    "first_name": "John",
-    "last_name": "Doe",
-    "company": "",
-    "address_1": "969 Market",
-    "address_2": "",
-    "city": "San Francisco",
-    "state": "CA",
-    "postcode": "94103",
-    "country": "US",
-}
 ORDER_KEYS = [
     "id",
     "order_number",
@@ -62,46 +51,7 @@ ORDER_KEYS = [
 
 @pytest.fixture(scope="module")
 def shop(server: Server) -> dict[str, Any]:
-    """A downloadable product and a customer with three orders: completed, cancelled, processing."""
-    rest = python_client(server, "wc/v3", "basic")
-    product = rest.post(
-        "products",
-        {
-            "name": "E-book",
-            "regular_price": "9.99",
-            "sku": f"EB-{uuid.uuid4().hex[:6]}",
-            "virtual": True,
-            "downloadable": True,
-            "downloads": [{"name": "E-book PDF", "file": "https://example.com/files/ebook.pdf"}],
-            "download_limit": 5,
-            "download_expiry": 30,
-        },
-    ).json()
-    address = f"buyer.{uuid.uuid4().hex[:8]}@example.com"
-    customer = python_client(server, "v3", "basic", wp_api=False).post(
-        "customers", {"customer": {"email": address, "billing_address": {**BILLING, "email": address}}}
-    )
-    customer_id = customer.json()["customer"]["id"]
-    orders = []
-    for status, quantity in (("completed", 2), ("cancelled", 1), ("processing", 3)):
-        placed = rest.post(
-            "orders",
-            {
-                "customer_id": customer_id,
-                "status": status,
-                "payment_method": "bacs",
-                "payment_method_title": "Direct Bank Transfer",
-                "billing": {**BILLING, "email": address, "phone": "(555) 555-5555"},
-                "shipping": BILLING,
-                "customer_note": "Leave at the door",
-                "line_items": [{"product_id": product["id"], "quantity": quantity}],
-                "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "5.00"}],
-                "fee_lines": [{"name": "Gift wrap", "total": "1.50"}],
-            },
-        )
-        assert placed.status_code == 201, placed.text
-        orders.append(placed.json())
-    return {"product": product, "customer_id": customer_id, "email": address, "orders": orders}
+    return place_orders(server)
 
 
 def test_v3_lists_the_orders_query(server: Server, shop: dict[str, Any]) -> None:
@@ -135,8 +85,8 @@ def test_v3_lists_the_orders_query(server: Server, shop: dict[str, Any]) -> None
         "paid": True,
     }
     assert orders[1]["payment_details"]["paid"] is False
-    assert first["billing_address"] == {**BILLING, "email": shop["email"], "phone": "(555) 555-5555"}
-    assert first["shipping_address"] == BILLING
+    assert first["billing_address"] == {**SEED_ADDRESS, "email": shop["email"], "phone": "(555) 555-5555"}
+    assert first["shipping_address"] == SEED_ADDRESS
     assert first["note"] == "Leave at the door" and first["customer_id"] == shop["customer_id"]
     assert first["view_order_url"].endswith(f"/my-account/view-order/{completed['id']}/")
     [item] = first["line_items"]

@@ -54,20 +54,15 @@ def test_every_route_and_method_of_every_dialect_is_documented(server: Server) -
         for version in ("v2", "v3"):
             legacy = http.get(f"/wc-api/{version}").json()["store"]["routes"]
             expected |= {
-                (m, f"/wc-api/{version}" + _placeholders(route))
+                (m, f"/wc-api/{version}" + _placeholders(route).rstrip("/"))  # "/" is the index
                 for route, entry in legacy.items()
                 for m in entry["supports"]
                 if m != "HEAD"
             }
     assert len(expected) > 90
     assert expected - operations == set()
-    # and nothing the servers do not route: the rest are the indexes themselves
-    assert {p for _, p in operations - expected} == {
-        "/wp-json/",
-        "/wp-json/fluent-cart/v2",
-        "/wc-api/v2",
-        "/wc-api/v3",
-    }
+    # and nothing the servers do not route: the rest are the indexes that do not list themselves
+    assert {p for _, p in operations - expected} == {"/wp-json/", "/wp-json/fluent-cart/v2"}
 
 
 def test_every_error_is_documented_in_its_dialects_envelope(server: Server) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.clients import node_available, npm_calls, python_client
 from tests.support.servers import Server
+from tests.support.shop import SEED_ADDRESS, SEED_BILLING
 
 pytestmark = pytest.mark.wire
 VERSIONS = ("wc/v1", "wc/v2", "wc/v3")
@@ -18,22 +19,6 @@ TRANSPORTS = ("oauth", "basic", "query")
 
 def email(tag: str = "c") -> str:
     return f"{tag}.{uuid.uuid4().hex[:10]}@example.com"
-
-
-SEED_BILLING = {
-    "first_name": "John",
-    "last_name": "Doe",
-    "company": "",
-    "address_1": "969 Market",
-    "address_2": "",
-    "city": "San Francisco",
-    "state": "CA",
-    "postcode": "94103",
-    "country": "US",
-    "email": "john.doe@example.com",
-    "phone": "(555) 555-5555",
-}
-SEED_SHIPPING = {k: v for k, v in SEED_BILLING.items() if k not in ("email", "phone")}
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -48,7 +33,7 @@ def test_crud_through_the_python_client(server: Server, version: str, transport:
             "first_name": "John",
             "last_name": "Doe",
             "billing": SEED_BILLING,
-            "shipping": SEED_SHIPPING,
+            "shipping": SEED_ADDRESS,
         },
     )
     assert created.status_code == 201, created.text

@@ -293,8 +293,10 @@ class LegacyApi:
 
     def __init__(self, ctx: Any, routes: Sequence[Route], store_info: Mapping[str, Any]) -> None:
         self.ctx = ctx
-        self.routes = list(routes)
+        self.routes = list(routes)  # the resources' routes (the OpenAPI document describes the index apart)
         self.store_info = dict(store_info)
+        # WC_API_Server::get_routes: the index is the route "/", first, and the index lists it too.
+        self.table = [Route("/", (Endpoint(READABLE, self._index),)), *self.routes]
 
     def _locate(self, request: Request, incoming: Incoming) -> tuple[str, str]:
         """(version, route): from /wc-api/vN/<route>, or from ?wc-api-version=N&wc-api-route=<route>."""
@@ -339,8 +341,6 @@ class LegacyApi:
             return error_response(
                 LegacyError("woocommerce_api_unsupported_method", "Unsupported request method", 400)
             )
-        if route == "/" and method in ("GET", "HEAD"):
-            return self._respond(Reply(self._index(incoming, version)), method)
         matched = self._match(route, method)
         if matched is None:
             return error_response(_no_route())
@@ -375,7 +375,7 @@ class LegacyApi:
         return error_response(LegacyError("woocommerce_api_too_many_requests", message, 429), headers)
 
     def _match(self, route: str, method: str) -> tuple[Endpoint, dict[str, str]] | None:
-        for candidate in self.routes:
+        for candidate in self.table:
             found = candidate.regex.match(route)
             endpoint = candidate.endpoint_for(method) if found else None
             if found and endpoint is not None:
@@ -390,16 +390,17 @@ class LegacyApi:
         return response
 
     # --- the index -------------------------------------------------------------------------------------
-    def _index(self, incoming: Incoming, version: Version) -> dict[str, Any]:
+    def _index(self, call: Call) -> Reply:
         """GET /wc-api/vN: the store and the routes it serves (WC_API_Server::get_index)."""
-        settings = self.ctx.settings
+        incoming, version, settings = call.incoming, call.version, self.ctx.settings
         routes: dict[str, Any] = {}
-        for route in self.routes:
+        for route in self.table:
             described: dict[str, Any] = {"supports": [m for m in METHODS if route.endpoint_for(m)]}
             if any(e.accepts_data for e in route.endpoints):
                 described["accepts_data"] = True
             if "<" not in route.name:
-                described["meta"] = {"self": f"{incoming.base}/wc-api/{version.name}{route.name}"}
+                # get_woocommerce_api_url: the API's URL, ending in "/", then the route without its "/"
+                described["meta"] = {"self": f"{incoming.base}/wc-api/{version.name}/{route.name[1:]}"}
             routes[route.name] = described
         store: dict[str, Any] = {**self.store_info, "URL": incoming.base, "wc_version": WOOCOMMERCE_VERSION}
         if version.api_version:
@@ -421,7 +422,7 @@ class LegacyApi:
             "generate_password": settings.generate_password,
             "links": {"help": "https://woocommerce.github.io/woocommerce-rest-api-docs/"},
         }
-        return {"store": store}
+        return Reply({"store": store})
 
 
 # WooCommerce's currency symbols, as the index shows them (HTML entities).

@@ -28,6 +28,7 @@ from regulars.dialects.wc_legacy import (
     Route,
     filter_fields,
     pagination_headers,
+    php_number,
     user_query_pages,
 )
 from regulars.dialects.wc_rest import rest_error
@@ -131,31 +132,42 @@ def _target(unit: Unit, actor: Account, raw_id: Any, access: Access) -> Profile:
 
 
 # --- reading requests ------------------------------------------------------------------------------------
-def _scalar(value: Any) -> str | None:
-    if value is None:
+def _invalid(name: str, kind: str) -> LegacyError:
+    return LegacyError("woocommerce_api_invalid_customer_data", f"{name} must be {kind}.", 400)
+
+
+def _scalar(value: Any, name: str) -> str | None:
+    """A text field: null is "not sent" (PHP's isset), a number its digits as PHP prints them. A list, an
+    object or true/false is refused: WooCommerce would store PHP's rendering of it, never what was meant."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return php_number(value)
+    raise _invalid(name, "a string")
+
+
+def _address(value: Any, kind: str, names: tuple[str, ...]) -> dict[str, str] | None:
+    """`billing_address`/`shipping_address`: its known fields, each text; `[]` is PHP's empty array."""
+    if value is None or value == []:
         return None
-    if isinstance(value, bool):
-        return "1" if value else ""
-    return str(value)
-
-
-def _address(value: Any, names: tuple[str, ...]) -> dict[str, str] | None:
     if not isinstance(value, dict):
-        return None
-    return {name: str(value[name]) for name in names if _scalar(value.get(name)) is not None}
+        raise _invalid(kind, "an object")
+    fields = {name: _scalar(value.get(name), f"{kind}.{name}") for name in names}
+    return {name: text for name, text in fields.items() if text is not None}
 
 
 def change_from(body: dict[str, Any], creating: bool) -> ProfileChange:
     """The customer object of a request; `username` counts only when creating (edit ignores it)."""
-    names = {n: _scalar(body.get(n)) for n in ("first_name", "last_name")}
+    text = {n: _scalar(body.get(n), n) for n in ("email", "first_name", "last_name", "password")}
+    first, last = text["first_name"], text["last_name"]
     return ProfileChange(
-        email=_scalar(body.get("email")),
-        first_name=None if names["first_name"] is None else sanitize_text_field(names["first_name"]),
-        last_name=None if names["last_name"] is None else sanitize_text_field(names["last_name"]),
-        username=(_scalar(body.get("username")) or None) if creating else None,
-        password=_scalar(body.get("password")) or None,
-        billing=_address(body.get("billing_address"), shape.BILLING),
-        shipping=_address(body.get("shipping_address"), shape.SHIPPING),
+        email=text["email"],
+        first_name=None if first is None else sanitize_text_field(first),
+        last_name=None if last is None else sanitize_text_field(last),
+        username=(_scalar(body.get("username"), "username") or None) if creating else None,
+        password=text["password"] or None,
+        billing=_address(body.get("billing_address"), "billing_address", shape.BILLING),
+        shipping=_address(body.get("shipping_address"), "shipping_address", shape.SHIPPING),
     )
 
 
@@ -423,6 +435,18 @@ def customer_downloads(call: Call) -> Reply:
     return Reply({"downloads": [shape.download(d, call.base) for d in found]})
 
 
+def _bulk_items(items: Any) -> list[Any]:
+    """`customers` as a list; an object keyed 0, 1, … is a PHP array that json_encode wrote as an object.
+    Anything else (one customer object, a string, a number) is refused rather than read as no items."""
+    if isinstance(items, dict) and all(key.isdigit() for key in items):
+        return list(items.values())
+    if not isinstance(items, list):
+        raise LegacyError(
+            "woocommerce_api_invalid_customers_data", "customers must be a list of customer objects.", 400
+        )
+    return items
+
+
 def bulk(call: Call) -> Reply:
     """Create (no id) or edit (an id) each item in turn, errors in place; 201 once anything was created."""
     data = call.data
@@ -432,8 +456,7 @@ def bulk(call: Call) -> Reply:
             "No customers data specified to create/edit customers",
             400,
         )
-    items = data["customers"]
-    items = list(items.values()) if isinstance(items, dict) else items if isinstance(items, list) else []
+    items = _bulk_items(data["customers"])
     limit = call.context.settings.batch_limit
     if len(items) > limit:
         raise LegacyError(

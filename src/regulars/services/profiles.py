@@ -161,7 +161,7 @@ def update(unit: Unit, account_id: int, change: ProfileChange) -> Profile:
         raise Conflict("email_taken", "email")
     if change.username and change.username != account.username:
         raise Invalid("username_immutable", "username")
-    if change.email is not None and change.email != "" and not is_email(change.email):
+    if change.email is not None and not is_email(change.email):  # an account's email cannot be blanked
         raise Invalid("invalid_email", "email")
     check_change(change)
     moment = now()
