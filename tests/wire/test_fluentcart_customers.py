@@ -293,6 +293,25 @@ def test_stats_are_honest_zeros_then_the_orders_figures(server: Server, api: htt
     assert [o["payment_status"] for o in orders] == ["pending", "paid", "paid", "paid"]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stats_answer_in_the_shops_currency(backend: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp = tmp_path_factory.mktemp("euro")
+    env = {"REGULARS_CURRENCY": "eur"}
+    with fluentcart_server(backend, tmp, env=env) as shop, client(shop) as api, woocommerce(shop) as wc:
+        customer = _create(api, wp_user="yes")
+        body = {
+            "customer_id": customer["user_id"],
+            "status": "completed",
+            "fee_lines": [{"name": "Fee", "total": "9.50"}],
+        }
+        placed = wc.post("/wp-json/wc/v3/orders", json=body)
+        assert placed.status_code == 201 and placed.json()["currency"] == "EUR", placed.text
+        stats = ok(api.get(f"{BASE}/customers/get-stats/{customer['id']}"))["stats"]
+        assert (stats["total_spent"], stats["currency"]) == (950, "EUR")
+        orders = ok(api.get(f"{BASE}/customers/{customer['id']}/orders"))["orders"]
+        assert [(o["total_amount"], o["currency"]) for o in orders] == [(950, "EUR")]
+
+
 # --- the list ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def crowd(server: Server, api: httpx.Client) -> tuple[str, list[dict]]:
