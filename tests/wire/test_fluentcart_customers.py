@@ -317,14 +317,14 @@ def test_stats_answer_in_the_shops_currency(backend: str, tmp_path_factory: pyte
 def crowd(server: Server, api: httpx.Client) -> tuple[str, list[dict]]:
     """Four customers sharing a marker in their last name, with distinct dates, spend and status."""
     marker = f"Zq{uuid.uuid4().hex[:6]}"
-    rows = [
-        ("Adam", "active", 500, "2024-01-10"),
-        ("Bella", "inactive", 1500, "2024-03-10"),
-        ("Cyd", "active", 3000, "2024-06-10"),
-        ("Dora", "archived", 0, "2024-12-31"),
+    rows = [  # name, status, total spent, created, first purchase (Adam and Dora: none recorded)
+        ("Adam", "active", 500, "2024-01-10", None),
+        ("Bella", "inactive", 1500, "2024-03-10", "2024-04-01"),
+        ("Cyd", "active", 3000, "2024-06-10", "2024-02-01"),
+        ("Dora", "archived", 0, "2024-12-31", None),
     ]
     made = []
-    for first, status, spent, day in rows:
+    for first, status, spent, day, purchase in rows:
         made.append(
             _create(
                 api,
@@ -341,6 +341,7 @@ def crowd(server: Server, api: httpx.Client) -> tuple[str, list[dict]]:
                 total_spent=spent,
                 paid_orders_count=len(made),
                 created_at=datetime.fromisoformat(f"{day}T12:00:00"),
+                first_order_at=purchase and datetime.fromisoformat(f"{purchase}T08:00:00"),
             )
     return marker, made
 
@@ -410,6 +411,9 @@ def test_every_sort_and_its_aliases(api: httpx.Client, crowd: tuple[str, list[di
         "created_at": [a, b, c, d],
         "total_spent": [d, a, b, c],
         "order_count": [a, b, c, d],
+        "aov": [d, a, b, c],  # 0, 500, 750, 1000
+        # MySQL's order on both backends: NULLs (Adam, Dora) first ascending, last descending
+        "first_purchase_date": [a, d, c, b],
     }
     ascending["email"] = [i for _, i in ascending["email"]]
     for key, expected in ascending.items():
@@ -417,10 +421,21 @@ def test_every_sort_and_its_aliases(api: httpx.Client, crowd: tuple[str, list[di
         assert _ids(api, search=marker, order_by=key, order_type="DESC") == expected[::-1], key
     assert _ids(api, search=marker, sort_by="ltv", sort_type="asc") == ascending["total_spent"]
     assert _ids(api, search=marker, sort_by="purchase_count", sort_type="desc") == [d, c, b, a]
-    for key in ("updated_at", "first_order_at", "last_purchase_date"):
-        assert sorted(_ids(api, search=marker, order_by=key)) == [a, b, c, d]
+    assert _ids(api, search=marker, sort_by="first_order_at", sort_type="desc") == [b, c, d, a]
+    for key in ("updated_at", "last_purchase_date", "user_id"):  # none has an account nor a last order
+        assert _ids(api, search=marker, order_by=key, order_type="ASC") == [a, b, c, d], key
     error(api.get(f"{BASE}/customers", params={"order_by": "password"}), 422, "validation_error")
     error(api.get(f"{BASE}/customers", params={"order_type": "sideways"}), 422, "validation_error")
+
+
+def test_sort_by_user_puts_customers_without_one_first(api: httpx.Client) -> None:
+    marker = f"Zu{uuid.uuid4().hex[:6]}"
+    linked = [_create(api, last_name=marker, wp_user="yes") for _ in range(2)]
+    alone = _create(api, last_name=marker)
+    assert linked[0]["user_id"] < linked[1]["user_id"] and alone["user_id"] is None
+    expected = [alone["id"], linked[0]["id"], linked[1]["id"]]
+    assert _ids(api, search=marker, sort_by="user_id", sort_type="asc") == expected
+    assert _ids(api, search=marker, order_by="user_id", order_type="DESC") == expected[::-1]
 
 
 def test_search_by_name_email_phone_and_id(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:

@@ -29,6 +29,8 @@ SORT_NAMES: dict[str, str] = {
     "last_purchase_date": "last_order_at",
     "first_order_date": "first_order_at",
     "last_order_date": "last_order_at",
+    "user_id": "account_id",
+    "aov": "average_order_value",
 }
 # The plugin's list scopes, as status filters.
 SCOPES: dict[str, str] = {"ofActive": "active", "ofArchived": "archived"}

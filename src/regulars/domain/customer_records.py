@@ -23,6 +23,8 @@ SORTS: tuple[str, ...] = (
     "order_count",
     "first_order_at",
     "last_order_at",
+    "account_id",
+    "average_order_value",
 )
 
 # What each stored text may hold, in characters (the narrowest of the column and the account column).
