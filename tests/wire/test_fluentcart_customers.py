@@ -101,6 +101,50 @@ def test_create_accepts_the_plugins_full_name_and_form_bodies(api: httpx.Client)
     assert created["first_name"] == "Form User" and created["additional_info"] == {"tier": "gold"}
 
 
+def test_texts_are_cleaned_as_wordpress_cleans_them(api: httpx.Client) -> None:
+    """As FluentCart's sanitize_text_field: tags, line breaks, runs of spaces, percent octets go; a text
+    that is not UTF-8 is dropped (and a required one is then missing)."""
+    sent = {
+        "email": email(),
+        "first_name": " <b>Jane</b>\n\tMary ",
+        "last_name": "O%41Hara  <script>x()</script>",
+        "phone": "+1 555\r\n0100",
+        "notes": "1 < 2 & 3",
+        "additional_info": {"company": "<i>Acme</i>  Corp"},
+    }
+    made = _create(api, **sent)
+    assert (made["first_name"], made["last_name"], made["phone"]) == ("Jane Mary", "OHara", "+1 555 0100")
+    assert (made["notes"], made["additional_info"]) == ("1 &lt; 2 &amp; 3", {"company": "Acme Corp"})
+    url = f"{BASE}/customers/{made['id']}/address"
+    body = {"name": "Jo<br/>Doe", "address_1": "1\nMain  St", "city": "<em>Porto</em>", "country": " pt "}
+    address = ok(api.post(url, json=body), 201)["address"]
+    assert (address["name"], address["address_1"], address["city"], address["country"]) == (
+        "JoDoe",
+        "1 Main St",
+        "Porto",
+        "PT",
+    )
+    # form and query octets that are not UTF-8 (%FF) drop their text, as wp_check_invalid_utf8 does
+    form = "email=" + email() + "&first_name=Ann&last_name=Lee%FF&phone=%C3%A9%FF"
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    formed = ok(api.post(f"{BASE}/customers", content=form, headers=headers), 201)["customer"]
+    assert (formed["first_name"], formed["last_name"], formed["phone"]) == ("Ann", "", "")
+    missing = api.post(f"{BASE}/customers", content=f"email={email()}&first_name=%FF", headers=headers)
+    assert error(missing, 422, "validation_error")["errors"] == {
+        "first_name": {"required": "First Name is required."}
+    }
+    undecodable = ok(api.get(f"{BASE}/customers?search=%FF{formed['email']}"))["customers"]
+    assert [c["id"] for c in undecodable] == _ids(api)  # an undecodable search is no search
+    error(api.get("/?rest_route=/fluent-cart/v2/customers/%FF"), 404, "rest_no_route")
+    info = api.put(
+        f"{BASE}/customers/{formed['id']}/additional-info", content="a[b]=%FF&c=%3Cb%3Ed", headers=headers
+    )
+    assert ok(info)["customer"]["additional_info"] == {"a": {"b": ""}, "c": "d"}
+    refused = api.put(f"{BASE}/customers/{made['id']}", json={"first_name": "<b></b>"})
+    error(refused, 422, "validation_error")
+    assert ok(api.get(f"{BASE}/customers/{made['id']}"))["customer"]["first_name"] == "Jane Mary"
+
+
 def test_create_refusals_use_the_seed_codes(api: httpx.Client) -> None:
     taken = _create(api)["email"]
     cases = [
