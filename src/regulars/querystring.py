@@ -15,14 +15,15 @@ PhpValue = str | dict[str, Any]
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 
 
-def pairs(query: str) -> list[tuple[str, str]]:
-    """Decoded (key, value) pairs in the order sent, repeats kept."""
+def pairs(query: str, errors: str = "replace") -> list[tuple[str, str]]:
+    """Decoded (key, value) pairs in the order sent, repeats kept; octets that are not UTF-8 decoded as
+    `errors` says ("surrogateescape" keeps them recognisable, as WordPress's sanitisers need)."""
     found: list[tuple[str, str]] = []
     for part in query.split("&"):
         if not part:
             continue
         key, _, value = part.partition("=")
-        found.append((unquote_plus(key), unquote_plus(value)))
+        found.append((unquote_plus(key, errors=errors), unquote_plus(value, errors=errors)))
     return found
 
 
@@ -36,10 +37,10 @@ def _path(key: str) -> list[str] | None:
     return [head, *inner] if inner else [key]
 
 
-def parse(query: str) -> dict[str, PhpValue]:
+def parse(query: str, errors: str = "replace") -> dict[str, PhpValue]:
     """PHP's parse_str: nested arrays from brackets, the last of repeated keys wins."""
     result: dict[str, PhpValue] = {}
-    for key, value in pairs(query):
+    for key, value in pairs(query, errors):
         path = _path(key)
         if path is None:
             continue

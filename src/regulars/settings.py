@@ -29,6 +29,14 @@ def _env_int(name: str, default: int) -> int:
     return default if raw is None or raw.strip() == "" else int(raw)
 
 
+def _env_currency(default: str) -> str:
+    """The shop's ISO 4217 currency code (WooCommerce's woocommerce_currency option)."""
+    code = _env("CURRENCY", default).strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError(f"REGULARS_CURRENCY must be a three-letter ISO 4217 code, not {code!r}")
+    return code
+
+
 @dataclass(frozen=True)
 class RateLimits:
     """Requests allowed per credential and hour, by kind of operation (FluentCart's documented limits)."""
@@ -89,6 +97,8 @@ class Settings:
             generate_username=_env_bool("GENERATE_USERNAME", True),
             generate_password=_env_bool("GENERATE_PASSWORD", True),
             timezone=_env("TIMEZONE", "UTC"),
+            currency=_env_currency("USD"),
+            currency_decimals=_env_int("CURRENCY_DECIMALS", 2),
             batch_limit=_env_int("BATCH_LIMIT", 100),
             max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
             extended_search=_env_bool("EXTENDED_SEARCH", False),

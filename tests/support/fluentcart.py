@@ -52,12 +52,22 @@ def staff(server: Server, role: str, username: str | None = None) -> tuple[int, 
             account_id = unit.accounts.insert(
                 username=username, email=email(role), role=role, now=now(), password_hash=None
             )
+    finally:
+        store.dispose()
+    return account_id, username, app_password(server, account_id)
+
+
+def app_password(server: Server, account_id: int) -> str:
+    """Another application password of that account."""
+    store = Store(server.database_url)
+    try:
+        with store.write() as unit:
             account = unit.accounts.get(account_id)
             assert account is not None
             issued = credentials.issue_app_password(unit, account, "tests", credentials.site_secret(unit))
     finally:
         store.dispose()
-    return account_id, username, issued.password
+    return issued.password
 
 
 @contextmanager

@@ -53,8 +53,26 @@ def test_usernames_are_sanitised_like_wordpress() -> None:
     assert is_valid_username("john.doe") and not is_valid_username("john/doe") and not is_valid_username("")
 
 
-def test_sanitize_text_field() -> None:
-    assert sanitize_text_field("  <b>Ana</b>\n  Lima\t%41 ") == "Ana Lima"
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("  <b>Ana</b>\n  Lima\t%41 ", "Ana Lima"),
+        ("<script>alert(1)</script>Bob", "Bob"),
+        ("Jo<!-- hidden -->hn", "John"),
+        ('<a title=">">Rua</a> Nova', "Rua Nova"),  # a ">" in quotes does not end the tag
+        ("1 < 2 & 3", "1 &lt; 2 &amp; 3"),  # a stray "<" and what follows it are escaped
+        ("a < b > c", "a < b > c"),  # "<" before a space opens no tag
+        ("x <b", "x &lt;b"),
+        ("Tom's &amp; Jerry's", "Tom's &amp; Jerry's"),  # no "<": nothing escaped
+        ("x %20 y%2", "x y%2"),  # octets go, and the spaces they leave are collapsed
+        ("%2%4141", "1"),  # removed until none is left: "%41" goes, then the "%24" it leaves
+        ("Porto\r\n\r\nNorte", "Porto Norte"),
+        ("\u00a0Ana\u00a0", "\u00a0Ana\u00a0"),  # PHP's trim leaves Unicode spaces
+        ("Ana\udcff", ""),  # not UTF-8 (an undecodable octet): nothing is kept
+    ],
+)
+def test_sanitize_text_field_as_wordpress(sent: str, kept: str) -> None:
+    assert sanitize_text_field(sent) == kept
 
 
 def _account(id_: int, role: str) -> Account:

@@ -108,6 +108,8 @@ def test_a_primary_keeps_its_type_and_its_primacy() -> None:
         (AddressChange(values={"first_name": "A", "city": "B", "country": "US"}), True, "required"),
         (AddressChange(values={"city": ""}), False, "required"),
         (AddressChange(values={"country": "USA"}), False, "invalid_country"),
+        (AddressChange(values={"country": "XX"}), False, "invalid_country"),  # two letters, no country
+        (AddressChange(values={"country": "UK"}), False, "invalid_country"),  # the United Kingdom is GB
         (AddressChange(values={"email": "nope"}), False, "invalid_email"),
         (AddressChange(values={"postcode": "1" * 33}), False, "too_long"),
     ],

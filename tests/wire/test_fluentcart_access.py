@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from tests.support.databases import BACKENDS
-from tests.support.fluentcart import BASE, client, email, error, fluentcart_server, ok, staff
+from tests.support.fluentcart import BASE, app_password, client, email, error, fluentcart_server, ok, staff
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.wire
@@ -182,6 +182,18 @@ def test_limits_are_per_credential(limited: Server) -> None:
         _refused_for_rate(first.get(f"{BASE}/customers"), 3)
         answered = second.get(f"{BASE}/customers")
         assert ok(answered) and answered.headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_two_application_passwords_of_one_account_have_their_own_allowances(limited: Server) -> None:
+    account_id, username, password = staff(limited, "administrator")
+    with client(limited, username, password) as first:
+        for _ in range(3):
+            ok(first.get(f"{BASE}/customers"))
+        _refused_for_rate(first.get(f"{BASE}/customers"), 3)
+        with client(limited, username, app_password(limited, account_id)) as second:
+            answered = second.get(f"{BASE}/customers")
+            assert ok(answered) and answered.headers["X-RateLimit-Remaining"] == "2"
+        _refused_for_rate(first.get(f"{BASE}/customers"), 3)  # the first password's window is its own
 
 
 def test_a_refused_request_still_counts(limited: Server) -> None:

@@ -122,9 +122,9 @@ def test_create_refusals(api: httpx.Client) -> None:
     url = f"{BASE}/customers/{customer_id}/address"
     missing = error(api.post(url, json={**SEED_ADDRESS, "address_1": ""}), 422, "validation_error")
     assert missing["errors"] == {"address_1": {"required": "Street Address field is required."}}
-    assert error(api.post(url, json={**SEED_ADDRESS, "country": "USA"}), 422, "validation_error")[
-        "message"
-    ] == ("Invalid country code.")
+    for country in ("USA", "XX", "UK", "1A"):
+        refused = error(api.post(url, json={**SEED_ADDRESS, "country": country}), 422, "validation_error")
+        assert refused["errors"] == {"country": {"country": "Invalid country code."}}, country
     error(api.post(url, json={**SEED_ADDRESS, "type": "home"}), 422, "validation_error")
     error(api.post(url, json={**SEED_ADDRESS, "email": "nope"}), 422, "invalid_email")
     error(api.post(url, json={**SEED_ADDRESS, "is_primary": "maybe"}), 422, "validation_error")
@@ -159,6 +159,10 @@ def test_update_answers_the_seed_and_is_scoped(api: httpx.Client) -> None:
     assert refused["message"] == f"Address with ID {address['id']} not found"
     assert _book(api, customer_id)[0]["city"] == "New York"
     error(api.put(f"{BASE}/customers/{customer_id}/address", json={"city": "X"}), 422, "validation_error")
+    moved = {**sent, "country": "ZZ", "city": "Nowhere"}
+    refused = error(api.put(f"{BASE}/customers/{customer_id}/address", json=moved), 422, "validation_error")
+    assert refused["message"] == "Invalid country code."
+    assert (_book(api, customer_id)[0]["country"], _book(api, customer_id)[0]["city"]) == ("US", "New York")
     error(
         api.put(f"{BASE}/customers/{customer_id}/address", json={"address_id": 999999}),
         404,

@@ -101,6 +101,50 @@ def test_create_accepts_the_plugins_full_name_and_form_bodies(api: httpx.Client)
     assert created["first_name"] == "Form User" and created["additional_info"] == {"tier": "gold"}
 
 
+def test_texts_are_cleaned_as_wordpress_cleans_them(api: httpx.Client) -> None:
+    """As FluentCart's sanitize_text_field: tags, line breaks, runs of spaces, percent octets go; a text
+    that is not UTF-8 is dropped (and a required one is then missing)."""
+    sent = {
+        "email": email(),
+        "first_name": " <b>Jane</b>\n\tMary ",
+        "last_name": "O%41Hara  <script>x()</script>",
+        "phone": "+1 555\r\n0100",
+        "notes": "1 < 2 & 3",
+        "additional_info": {"company": "<i>Acme</i>  Corp"},
+    }
+    made = _create(api, **sent)
+    assert (made["first_name"], made["last_name"], made["phone"]) == ("Jane Mary", "OHara", "+1 555 0100")
+    assert (made["notes"], made["additional_info"]) == ("1 &lt; 2 &amp; 3", {"company": "Acme Corp"})
+    url = f"{BASE}/customers/{made['id']}/address"
+    body = {"name": "Jo<br/>Doe", "address_1": "1\nMain  St", "city": "<em>Porto</em>", "country": " pt "}
+    address = ok(api.post(url, json=body), 201)["address"]
+    assert (address["name"], address["address_1"], address["city"], address["country"]) == (
+        "JoDoe",
+        "1 Main St",
+        "Porto",
+        "PT",
+    )
+    # form and query octets that are not UTF-8 (%FF) drop their text, as wp_check_invalid_utf8 does
+    form = "email=" + email() + "&first_name=Ann&last_name=Lee%FF&phone=%C3%A9%FF"
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    formed = ok(api.post(f"{BASE}/customers", content=form, headers=headers), 201)["customer"]
+    assert (formed["first_name"], formed["last_name"], formed["phone"]) == ("Ann", "", "")
+    missing = api.post(f"{BASE}/customers", content=f"email={email()}&first_name=%FF", headers=headers)
+    assert error(missing, 422, "validation_error")["errors"] == {
+        "first_name": {"required": "First Name is required."}
+    }
+    undecodable = ok(api.get(f"{BASE}/customers?search=%FF{formed['email']}"))["customers"]
+    assert [c["id"] for c in undecodable] == _ids(api)  # an undecodable search is no search
+    error(api.get("/?rest_route=/fluent-cart/v2/customers/%FF"), 404, "rest_no_route")
+    info = api.put(
+        f"{BASE}/customers/{formed['id']}/additional-info", content="a[b]=%FF&c=%3Cb%3Ed", headers=headers
+    )
+    assert ok(info)["customer"]["additional_info"] == {"a": {"b": ""}, "c": "d"}
+    refused = api.put(f"{BASE}/customers/{made['id']}", json={"first_name": "<b></b>"})
+    error(refused, 422, "validation_error")
+    assert ok(api.get(f"{BASE}/customers/{made['id']}"))["customer"]["first_name"] == "Jane Mary"
+
+
 def test_create_refusals_use_the_seed_codes(api: httpx.Client) -> None:
     taken = _create(api)["email"]
     cases = [
@@ -293,19 +337,38 @@ def test_stats_are_honest_zeros_then_the_orders_figures(server: Server, api: htt
     assert [o["payment_status"] for o in orders] == ["pending", "paid", "paid", "paid"]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stats_answer_in_the_shops_currency(backend: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp = tmp_path_factory.mktemp("euro")
+    env = {"REGULARS_CURRENCY": "eur"}
+    with fluentcart_server(backend, tmp, env=env) as shop, client(shop) as api, woocommerce(shop) as wc:
+        customer = _create(api, wp_user="yes")
+        body = {
+            "customer_id": customer["user_id"],
+            "status": "completed",
+            "fee_lines": [{"name": "Fee", "total": "9.50"}],
+        }
+        placed = wc.post("/wp-json/wc/v3/orders", json=body)
+        assert placed.status_code == 201 and placed.json()["currency"] == "EUR", placed.text
+        stats = ok(api.get(f"{BASE}/customers/get-stats/{customer['id']}"))["stats"]
+        assert (stats["total_spent"], stats["currency"]) == (950, "EUR")
+        orders = ok(api.get(f"{BASE}/customers/{customer['id']}/orders"))["orders"]
+        assert [(o["total_amount"], o["currency"]) for o in orders] == [(950, "EUR")]
+
+
 # --- the list ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def crowd(server: Server, api: httpx.Client) -> tuple[str, list[dict]]:
     """Four customers sharing a marker in their last name, with distinct dates, spend and status."""
     marker = f"Zq{uuid.uuid4().hex[:6]}"
-    rows = [
-        ("Adam", "active", 500, "2024-01-10"),
-        ("Bella", "inactive", 1500, "2024-03-10"),
-        ("Cyd", "active", 3000, "2024-06-10"),
-        ("Dora", "archived", 0, "2024-12-31"),
+    rows = [  # name, status, total spent, created, first purchase (Adam and Dora: none recorded)
+        ("Adam", "active", 500, "2024-01-10", None),
+        ("Bella", "inactive", 1500, "2024-03-10", "2024-04-01"),
+        ("Cyd", "active", 3000, "2024-06-10", "2024-02-01"),
+        ("Dora", "archived", 0, "2024-12-31", None),
     ]
     made = []
-    for first, status, spent, day in rows:
+    for first, status, spent, day, purchase in rows:
         made.append(
             _create(
                 api,
@@ -322,6 +385,7 @@ def crowd(server: Server, api: httpx.Client) -> tuple[str, list[dict]]:
                 total_spent=spent,
                 paid_orders_count=len(made),
                 created_at=datetime.fromisoformat(f"{day}T12:00:00"),
+                first_order_at=purchase and datetime.fromisoformat(f"{purchase}T08:00:00"),
             )
     return marker, made
 
@@ -391,6 +455,9 @@ def test_every_sort_and_its_aliases(api: httpx.Client, crowd: tuple[str, list[di
         "created_at": [a, b, c, d],
         "total_spent": [d, a, b, c],
         "order_count": [a, b, c, d],
+        "aov": [d, a, b, c],  # 0, 500, 750, 1000
+        # MySQL's order on both backends: NULLs (Adam, Dora) first ascending, last descending
+        "first_purchase_date": [a, d, c, b],
     }
     ascending["email"] = [i for _, i in ascending["email"]]
     for key, expected in ascending.items():
@@ -398,10 +465,21 @@ def test_every_sort_and_its_aliases(api: httpx.Client, crowd: tuple[str, list[di
         assert _ids(api, search=marker, order_by=key, order_type="DESC") == expected[::-1], key
     assert _ids(api, search=marker, sort_by="ltv", sort_type="asc") == ascending["total_spent"]
     assert _ids(api, search=marker, sort_by="purchase_count", sort_type="desc") == [d, c, b, a]
-    for key in ("updated_at", "first_order_at", "last_purchase_date"):
-        assert sorted(_ids(api, search=marker, order_by=key)) == [a, b, c, d]
+    assert _ids(api, search=marker, sort_by="first_order_at", sort_type="desc") == [b, c, d, a]
+    for key in ("updated_at", "last_purchase_date", "user_id"):  # none has an account nor a last order
+        assert _ids(api, search=marker, order_by=key, order_type="ASC") == [a, b, c, d], key
     error(api.get(f"{BASE}/customers", params={"order_by": "password"}), 422, "validation_error")
     error(api.get(f"{BASE}/customers", params={"order_type": "sideways"}), 422, "validation_error")
+
+
+def test_sort_by_user_puts_customers_without_one_first(api: httpx.Client) -> None:
+    marker = f"Zu{uuid.uuid4().hex[:6]}"
+    linked = [_create(api, last_name=marker, wp_user="yes") for _ in range(2)]
+    alone = _create(api, last_name=marker)
+    assert linked[0]["user_id"] < linked[1]["user_id"] and alone["user_id"] is None
+    expected = [alone["id"], linked[0]["id"], linked[1]["id"]]
+    assert _ids(api, search=marker, sort_by="user_id", sort_type="asc") == expected
+    assert _ids(api, search=marker, order_by="user_id", order_type="DESC") == expected[::-1]
 
 
 def test_search_by_name_email_phone_and_id(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:

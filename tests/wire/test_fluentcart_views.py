@@ -197,3 +197,51 @@ def test_woocommerce_orders_are_the_figures_here(fc: httpx.Client, wc: httpx.Cli
         "pending",
         "paid",
     ]
+
+
+def test_attaching_keeps_each_sides_email_and_names(
+    server: Server, fc: httpx.Client, wc: httpx.Client
+) -> None:
+    """As FluentCart's attach does: the link alone is written; the customer keeps its email and names, the
+    user (WooCommerce's customer) its own. What changes here afterwards reaches the user too."""
+    customer = _fc_create(fc, first_name="Record", last_name="Side")
+    account_id, username, _ = staff(server, "customer")
+    before = _wc_customer(wc, account_id)  # a user with no names yet
+    assert before["email"] != customer["email"]
+    attached = ok(fc.post(f"{BASE}/customers/{customer['id']}/attachable-user", json={"user_id": account_id}))
+    mine = attached["customer"]
+    assert (mine["user_id"], mine["email"], mine["first_name"]) == (account_id, customer["email"], "Record")
+    seen = _wc_customer(wc, account_id)
+    assert (seen["username"], seen["email"], seen["first_name"]) == (username, before["email"], "")
+    ok(fc.put(f"{BASE}/customers/{customer['id']}", json={"first_name": "Both"}))
+    assert _wc_customer(wc, account_id)["first_name"] == "Both"
+
+
+def test_bulk_delete_leaves_the_user_and_its_orders(
+    server: Server, fc: httpx.Client, wc: httpx.Client
+) -> None:
+    """Only the FluentCart customer goes (with its addresses); the WordPress user stays a WooCommerce
+    customer who can be attached again, and its orders stay, no longer linked to the deleted record."""
+    customer = _fc_create(fc, wp_user="yes")
+    account_id = customer["user_id"]
+    _fc_address(fc, customer["id"], "billing", BILLING)
+    order = wc.post("/wp-json/wc/v3/orders", json={"customer_id": account_id, "status": "completed"})
+    assert order.status_code == 201, order.text
+    gone = ok(
+        fc.post(
+            f"{BASE}/customers/do-bulk-action", json={"action": "delete", "customer_ids": [customer["id"]]}
+        )
+    )
+    assert gone == {
+        "processed": 1,
+        "failed": 0,
+        "results": [{"customer_id": customer["id"], "success": True}],
+    }
+    error(fc.get(f"{BASE}/customers/{customer['id']}"), 404, "customer_not_found")
+    seen = _wc_customer(wc, account_id)
+    assert (seen["id"], seen["email"], seen["first_name"]) == (account_id, customer["email"], "Jane")
+    assert seen["billing"]["address_1"] == ""  # the addresses were the deleted customer's
+    kept = wc.get(f"/wp-json/wc/v3/orders/{order.json()['id']}")
+    assert kept.status_code == 200 and kept.json()["customer_id"] == 0, kept.text
+    users = ok(fc.get(f"{BASE}/customers/attachable-user", params={"search": customer["email"]}))["users"]
+    assert [u["id"] for u in users] == [account_id]

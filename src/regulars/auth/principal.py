@@ -1,4 +1,4 @@
-"""Who a request runs as: an account, and the API key it came with (if it came with one)."""
+"""Who a request runs as: an account, and the API key or application password it came with."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ from regulars.store.credentials import ApiKeyRow
 class Principal:
     account: Account
     key: ApiKeyRow | None = None
+    app_password: str | None = None  # the application password's uuid
 
     @property
     def credential(self) -> str:
-        """A stable name for rate limits: the key, or the account's application passwords."""
-        return f"key:{self.key.id}" if self.key else f"user:{self.account.id}"
+        """A stable name for rate limits: the key or the application password, so each credential of one
+        account has its own allowance (WordPress names an application password by its uuid)."""
+        if self.key is not None:
+            return f"key:{self.key.id}"
+        return f"app:{self.app_password}" if self.app_password else f"user:{self.account.id}"

@@ -165,7 +165,7 @@ def update_customer(call: FcCall) -> FcReply:
 
 def update_additional_info(call: FcCall) -> FcReply:
     """The body is the free key/value object itself (the seed); a null value removes its key."""
-    change = CustomerChange(additional_info=dict(call.body))
+    change = CustomerChange(additional_info=read.info(call.body))
     with call.ctx.store.write() as unit:
         changed = service.update(unit, call.customer_id, change, call.actor)
     return FcReply({"customer": shape.customer(changed)})

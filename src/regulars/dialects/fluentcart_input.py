@@ -29,6 +29,8 @@ SORT_NAMES: dict[str, str] = {
     "last_purchase_date": "last_order_at",
     "first_order_date": "first_order_at",
     "last_order_date": "last_order_at",
+    "user_id": "account_id",
+    "aov": "average_order_value",
 }
 # The plugin's list scopes, as status filters.
 SCOPES: dict[str, str] = {"ofActive": "active", "ofArchived": "archived"}
@@ -109,6 +111,22 @@ def obj(value: Any, name: str) -> dict[str, Any]:
     return value
 
 
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return sanitize_text_field(value)
+    if isinstance(value, dict):
+        return {sanitize_text_field(str(k)): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value  # numbers, booleans and null as sent
+
+
+def info(value: Any) -> dict[str, Any]:
+    """Additional info: free keys and values, every text in it cleaned as the other texts are."""
+    cleaned: dict[str, Any] = _cleaned(obj(value, "additional_info"))
+    return cleaned
+
+
 # --- customers ---------------------------------------------------------------------------------------------
 def customer_change(params: dict[str, Any]) -> CustomerChange:
     """`full_name` (split on its last space) stands in for first and last name when they are not sent."""
@@ -117,7 +135,7 @@ def customer_change(params: dict[str, Any]) -> CustomerChange:
     if full is not None and first is None and last is None:
         first, last = split_name(full)
     email = params.get("email")
-    info = params.get("additional_info")
+    sent_info = params.get("additional_info")
     return CustomerChange(
         email=None if email is None else text(email, "email"),
         first_name=first,
@@ -125,7 +143,7 @@ def customer_change(params: dict[str, Any]) -> CustomerChange:
         phone=optional_text(params, "phone"),
         status=optional_text(params, "status"),
         notes=optional_text(params, "notes"),
-        additional_info=None if info is None else obj(info, "additional_info"),
+        additional_info=None if sent_info is None else info(sent_info),
     )
 
 

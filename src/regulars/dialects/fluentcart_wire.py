@@ -25,11 +25,14 @@ from regulars.dialects.wordpress import requested_method as method_of
 from regulars.dialects.wp_auth import AuthError, authenticate
 from regulars.domain.accounts import Account
 from regulars.domain.errors import DomainError
+from regulars.domain.text import is_utf8
 from regulars.openapi import Doc
 
 NAMESPACE = "fluent-cart/v2"
 DIALECT = "fluentcart"
 JSON_TYPE = "application/json; charset=UTF-8"
+NO_ROUTE = "No route was found matching the URL and request method."
+UNDECODED = "surrogateescape"  # how octets that are not UTF-8 are read from query strings and forms
 
 # FluentCart's permissions by role: an administrator (manage_options) has all of them; a shop manager
 # views and manages customers but does not delete; every other role has none.
@@ -148,7 +151,9 @@ class FluentCartApi:
 
     async def _answer(self, request: Request) -> Response:
         ctx = self.ctx
-        incoming = await incoming_module.read(request, ctx.settings)
+        # Octets that are not UTF-8 stay recognisable, so a text holding them is dropped as WordPress's
+        # sanitize_text_field drops it (domain/text.py), never stored mangled.
+        incoming = await incoming_module.read(request, ctx.settings, UNDECODED)
         method = method_of(incoming.method, incoming.query, incoming.headers)
         try:
             with incoming_module.snapshot(ctx.store, method):
@@ -163,6 +168,8 @@ class FluentCartApi:
         if isinstance(rest_route, str) and rest_route.startswith(f"/{NAMESPACE}"):
             route = rest_route.removeprefix(f"/{NAMESPACE}")
         route = "/" + route.strip("/")
+        if not is_utf8(route):  # a rest_route with octets that are not UTF-8 names no route
+            raise FcError(404, "rest_no_route", NO_ROUTE)
         if len(incoming.body) > ctx.settings.max_body_bytes:
             raise FcError(413, "request_too_large", "The request body is too large.")
         form = _form(incoming.headers, incoming.body)
@@ -178,9 +185,7 @@ class FluentCartApi:
         if method == "OPTIONS" and methods:
             return json_response({"success": True, "data": {"methods": methods}}, 200, allow)
         if op is None:
-            raise FcError(
-                404, "rest_no_route", "No route was found matching the URL and request method.", headers=allow
-            )
+            raise FcError(404, "rest_no_route", NO_ROUTE, headers=allow)
         if principal is None:
             hint = "" if incoming.secure else " Application passwords are accepted over HTTPS only."
             raise FcError(401, "insufficient_permissions", f"You must be authenticated to do this.{hint}")
@@ -252,7 +257,7 @@ def _content_type(headers: Headers) -> str:
 
 def _form(headers: Headers, body: bytes) -> dict[str, Any] | None:
     if body and _content_type(headers) == "application/x-www-form-urlencoded":
-        return querystring.parse(body.decode("utf-8", "replace"))
+        return querystring.parse(body.decode("utf-8", UNDECODED), UNDECODED)
     return None
 
 

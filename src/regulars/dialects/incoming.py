@@ -49,7 +49,8 @@ class Incoming:
         return (user, password) if sep else None
 
 
-async def read(request: Request, settings: Settings) -> Incoming:
+async def read(request: Request, settings: Settings, errors: str = "replace") -> Incoming:
+    """The request; query octets that are not UTF-8 decoded as `errors` says (querystring.pairs)."""
     scope = request.scope
     client = scope.get("client")
     secure = scope.get("scheme") == "https"
@@ -65,7 +66,7 @@ async def read(request: Request, settings: Settings) -> Incoming:
         host=host,
         path=raw_path.decode("latin-1").split("?", 1)[0],
         query_pairs=querystring.pairs(raw_query),
-        query=querystring.parse(raw_query),
+        query=querystring.parse(raw_query, errors),
         headers=request.headers,
         body=await _bounded_body(request, settings.max_body_bytes),
     )

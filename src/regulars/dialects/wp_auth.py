@@ -159,4 +159,4 @@ def _application_password(ctx: Context, incoming: Incoming) -> Principal | None:
     if credentials.use_due(row.last_used, ctx.settings.last_access_resolution):
         with ctx.store.write() as unit:
             credentials.record_app_password_use(unit, row, ctx.settings.last_access_resolution)
-    return Principal(account)
+    return Principal(account, app_password=row.uuid)

@@ -3,19 +3,18 @@ last address stay, a primary address keeps its type. Pure: the service applies w
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from regulars.domain import limits
 from regulars.domain.accounts import is_email
+from regulars.domain.countries import is_country
 from regulars.domain.customers import ADDRESS_TYPES, Address
 from regulars.domain.errors import Invalid, NotFound
 
 # What an address must have (FluentCart's rules, less the email its documented example omits): required
 # when creating, and never emptied by a change.
 REQUIRED_ON_CREATE: tuple[str, ...] = ("first_name", "address_1", "city", "country")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 @dataclass
@@ -35,7 +34,7 @@ def check_values(change: AddressChange, *, creating: bool) -> None:
         if (creating or name in change.values) and not change.values.get(name):
             raise Invalid("required", name)
     country = change.values.get("country")
-    if country and not _COUNTRY.match(country):
+    if country and not is_country(country):
         raise Invalid("invalid_country", "country")
     email = change.values.get("email")
     if email and not is_email(email):

@@ -21,6 +21,8 @@ SORTS: tuple[str, ...] = (
     "order_count",
     "first_order_at",
     "last_order_at",
+    "account_id",
+    "average_order_value",
 )
 
 

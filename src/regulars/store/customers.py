@@ -19,7 +19,7 @@ from regulars.store.counts import CUSTOMER_STATUS, tally
 from regulars.store.engine import constraint_guard
 from regulars.store.prepared import Prepared, among
 from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
-from regulars.store.tables import accounts, addresses, customers
+from regulars.store.tables import AVERAGE_ORDER_VALUE, accounts, addresses, customers
 
 # Sort keys of CustomerQuery and the columns that serve them (each has an index ending in id).
 _SORT_COLUMNS: dict[str, Any] = {
@@ -34,7 +34,12 @@ _SORT_COLUMNS: dict[str, Any] = {
     "order_count": customers.c.paid_orders_count,
     "first_order_at": customers.c.first_order_at,
     "last_order_at": customers.c.last_order_at,
+    "account_id": customers.c.account_id,
+    "average_order_value": AVERAGE_ORDER_VALUE,
 }
+# Sorts whose values may be NULL: placed as MySQL (FluentCart's database) places them, first ascending and
+# last descending, on SQLite and PostgreSQL alike; their indexes hold them so.
+_NULLABLE_SORTS = frozenset({"first_order_at", "last_order_at", "account_id", "average_order_value"})
 
 
 def _id_clause(condition: IdCondition) -> ColumnElement[bool]:
@@ -190,10 +195,11 @@ class CustomerRepository:
         """One page of customer records (with their addresses) and how many match in all: the page's ids
         chosen first (store/pages.py), then only their rows."""
         column = _SORT_COLUMNS[query.order_by]
+        nullable = query.order_by in _NULLABLE_SORTS
         if query.descending:
-            order = [column.desc(), customers.c.id.desc()]
+            order = [column.desc().nulls_last() if nullable else column.desc(), customers.c.id.desc()]
         else:
-            order = [column.asc(), customers.c.id.asc()]
+            order = [column.asc().nulls_first() if nullable else column.asc(), customers.c.id.asc()]
         searching = query.id_condition is None and bool(query.search)
         where = self._where(query)
         ids, total = pages.choose(

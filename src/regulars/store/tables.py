@@ -140,8 +140,27 @@ Index("ix_customers_first_name", customers.c.first_name, customers.c.id)
 Index("ix_customers_last_name", customers.c.last_name, customers.c.id)
 Index("ix_customers_updated_at", customers.c.updated_at, customers.c.id)
 Index("ix_customers_paid_orders_count", customers.c.paid_orders_count, customers.c.id)
-Index("ix_customers_first_order_at", customers.c.first_order_at, customers.c.id)
-Index("ix_customers_last_order_at", customers.c.last_order_at, customers.c.id)
+# The average order value in minor units, rounded half up (domain.customer_records.average); NULL without
+# paid orders, as FluentCart's aov. Its index (migration 0006_customer_null_sorts) serves the query only
+# when the query spells it exactly so: literals, not parameters.
+_TWO = literal_column("2", BigInteger)
+AVERAGE_ORDER_VALUE = (_TWO * customers.c.total_spent + customers.c.paid_orders_count) // func.nullif(
+    _TWO * customers.c.paid_orders_count, literal_column("0"), type_=BigInteger
+)
+
+
+def _nulls_first(name: str, value: Any, *trailing: Column) -> None:
+    """The index of a nullable sort: NULLs first, as MySQL (FluentCart's database) orders them ascending
+    and SQLite's B-trees hold them; PostgreSQL is told so (migration 0006_customer_null_sorts)."""
+    Index(name, value, customers.c.id, *trailing).ddl_if(dialect="sqlite")
+    Index(name, value.nulls_first(), customers.c.id, *trailing).ddl_if(dialect="postgresql")
+
+
+_nulls_first("ix_customers_first_order_at", customers.c.first_order_at)
+_nulls_first("ix_customers_last_order_at", customers.c.last_order_at)
+_nulls_first("ix_customers_account_id", customers.c.account_id)
+# What the average is made of rides along, so SQLite reads a page's ids from the index alone.
+_nulls_first("ix_customers_aov", AVERAGE_ORDER_VALUE, customers.c.total_spent, customers.c.paid_orders_count)
 for _name in ("email", "phone"):
     _trigram(f"ix_customers_trgm_{_name}", customers.c[_name])
 _trigram("ix_customers_trgm_name", _full_name(customers))
