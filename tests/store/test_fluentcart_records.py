@@ -243,7 +243,7 @@ def test_page_filters_searches_and_sorts(store: Store, admin: Account) -> None:
     assert found(order_by="total_spent", descending=False) == ids
     assert found(order_by="order_count", descending=True) == ids[::-1]
     assert found(order_by="created_at", descending=False, limit=1, offset=1) == [ids[1]]
-    for key in ("status", "updated_at", "first_order_at", "last_order_at"):
+    for key in ("status", "updated_at", "first_paid_order_at", "last_paid_order_at"):
         assert sorted(found(order_by=key)) == sorted(ids)
     with store.read() as unit:
         assert customers.page(unit, CustomerQuery(limit=1)).total == 3

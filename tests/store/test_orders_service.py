@@ -7,6 +7,8 @@ import threading
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from alembic import command
+from sqlalchemy import update
 
 from regulars.domain.customers import ProfileChange, Stats
 from regulars.domain.errors import Conflict, Invalid, NotFound
@@ -16,6 +18,8 @@ from regulars.services import downloads, profiles
 from regulars.services import orders as service
 from regulars.services import products as product_service
 from regulars.services.clock import now
+from regulars.store import migrate
+from regulars.store.tables import download_permissions
 from regulars.store.unit import Store
 
 MONEY = {"currency": "USD", "decimals": 2}
@@ -378,3 +382,28 @@ def test_orders_outlive_their_customer_and_stamp_the_last_active_day(store: Stor
         order = service.require(unit, first)
         assert (order.customer_id, order.account_id, order.total) == (None, None, 1998)
         assert service.page(unit, OrderQuery(account_id=0))[1] == 2
+
+
+def test_migration_0007_backfills_paid_order_dates_and_widens_downloads_remaining(store: Store) -> None:
+    """Upgraded stores get FluentCart's purchase dates from the paid orders they already hold, and room for
+    a limit times a quantity in each permission."""
+    product, account = _product(store), _account(store)
+    pending, paid, refunded = (_order(store, account, product) for _ in range(3))
+    for order_id, status in ((paid, "processing"), (refunded, "completed"), (refunded, "refunded")):
+        _status(store, order_id, status)
+    with store.read() as unit:
+        created = {
+            o.id: o.created_at
+            for o in service.for_customer(unit, profiles.require(unit, account).customer.id)
+        }
+    config = migrate._config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006_customer_null_sorts")
+        command.upgrade(config, "0007_paid_order_dates")
+    stats = _stats(store, account)
+    assert (stats.first_paid_order_at, stats.last_paid_order_at) == (created[paid], created[paid])
+    assert (stats.first_order_at, stats.last_order_id) == (created[pending], refunded)
+    with store.write() as unit:
+        unit.connection.execute(update(download_permissions).values(downloads_remaining=2**31 * 5))
+    assert {d.downloads_remaining for d in _downloads(store, account)} == {2**31 * 5}

@@ -235,3 +235,49 @@ def test_customers_orders_routes_list_every_order_in_their_own_shapes(
         (placed[1]["id"], "pending", 1998),
         (placed[0]["id"], "paid", 999),
     ]
+
+
+def order_dates(server: Server, shop: httpx.Client, fluent: httpx.Client, buyer: Buyer) -> dict[str, Any]:
+    """The first and last order each view reports: WooCommerce's count every order but the trash,
+    FluentCart's purchase dates only paid ones."""
+    key = server.keys["read_write"]
+    query = {"consumer_key": key.consumer_key, "consumer_secret": key.consumer_secret}
+    v1 = _get(shop, f"/wp-json/wc/v1/customers/{buyer.account_id}")["last_order"]
+    legacy = _get(shop, f"/wc-api/v3/customers/{buyer.account_id}", **query)["customer"]
+    stats = _get(fluent, f"{FC}/customers/get-stats/{buyer.record_id}")["data"]["stats"]
+    record = _get(fluent, f"{FC}/customers/{buyer.record_id}")["data"]["customer"]
+    return {
+        "v1": (v1["id"], v1["date"]),
+        "legacy": (legacy["last_order_id"], legacy["last_order_date"]),
+        "fluentcart stats": (stats["first_order_date"], stats["last_order_date"]),
+        "fluentcart customer": (record["first_purchase_date"], record["last_purchase_date"]),
+    }
+
+
+def test_purchase_dates_count_paid_orders_only_where_fluentcart_says_so(
+    server: Server, shop: httpx.Client, fluent: httpx.Client, ebook: dict[str, Any]
+) -> None:
+    buyer = _buyer(server, shop)
+    first = _order(shop, buyer, ebook["id"], 1)
+    paid_first = first["date_created_gmt"] + "Z"
+
+    def expect(last: dict[str, Any], purchases: tuple[str | None, str | None]) -> dict[str, Any]:
+        return {
+            "v1": (last["id"], last["date_created"]),
+            "legacy": (last["id"], last["date_created_gmt"] + "Z"),
+            "fluentcart stats": purchases,
+            "fluentcart customer": purchases,
+        }
+
+    assert order_dates(server, shop, fluent, buyer) == expect(first, (None, None))  # pending: no purchase
+    _status(shop, first["id"], "processing")
+    assert order_dates(server, shop, fluent, buyer) == expect(first, (paid_first, paid_first))
+    second = _order(shop, buyer, ebook["id"], 1)
+    assert order_dates(server, shop, fluent, buyer) == expect(second, (paid_first, paid_first))
+    _status(shop, first["id"], "cancelled")
+    assert order_dates(server, shop, fluent, buyer) == expect(second, (None, None))
+    _status(shop, second["id"], "completed")
+    paid_second = second["date_created_gmt"] + "Z"
+    assert order_dates(server, shop, fluent, buyer) == expect(second, (paid_second, paid_second))
+    _status(shop, second["id"], "refunded")
+    assert order_dates(server, shop, fluent, buyer) == expect(second, (None, None))

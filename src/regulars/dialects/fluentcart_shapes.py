@@ -57,14 +57,15 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def stats(c: Customer) -> dict[str, Any]:
-    """Paid orders only, as FluentCart counts purchases: total spent, their number and average, dates."""
+    """Paid orders only, as FluentCart counts purchases (recountStat): total spent, their number and
+    average, the first and last of their dates."""
     s = c.stats
     return {
         "total_spent": s.total_spent,
         "order_count": s.paid_orders_count,
         "average_order_value": average(s.total_spent, s.paid_orders_count),
-        "last_order_date": iso(s.last_order_at),
-        "first_order_date": iso(s.first_order_at),
+        "last_order_date": iso(s.last_paid_order_at),
+        "first_order_date": iso(s.first_paid_order_at),
     }
 
 

@@ -19,8 +19,8 @@ SORTS: tuple[str, ...] = (
     "updated_at",
     "total_spent",
     "order_count",
-    "first_order_at",
-    "last_order_at",
+    "first_paid_order_at",
+    "last_paid_order_at",
     "account_id",
     "average_order_value",
 )

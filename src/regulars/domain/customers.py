@@ -58,7 +58,9 @@ class Address:
 
 @dataclass
 class Stats:
-    """Figures derived from orders. total_spent counts paid orders only, in minor units."""
+    """Figures derived from orders. total_spent counts paid orders only, in minor units; the first and
+    last order are of every order but the trash (WooCommerce's), the paid ones of paid orders only
+    (FluentCart's purchase dates)."""
 
     orders_count: int = 0
     paid_orders_count: int = 0
@@ -67,6 +69,8 @@ class Stats:
     last_order_at: datetime | None = None
     last_order_id: int | None = None
     is_paying: bool = False
+    first_paid_order_at: datetime | None = None
+    last_paid_order_at: datetime | None = None
 
     @property
     def average_order_value(self) -> int:

@@ -32,14 +32,16 @@ _SORT_COLUMNS: dict[str, Any] = {
     "updated_at": customers.c.updated_at,
     "total_spent": customers.c.total_spent,
     "order_count": customers.c.paid_orders_count,
-    "first_order_at": customers.c.first_order_at,
-    "last_order_at": customers.c.last_order_at,
+    "first_paid_order_at": customers.c.first_paid_order_at,
+    "last_paid_order_at": customers.c.last_paid_order_at,
     "account_id": customers.c.account_id,
     "average_order_value": AVERAGE_ORDER_VALUE,
 }
 # Sorts whose values may be NULL: placed as MySQL (FluentCart's database) places them, first ascending and
 # last descending, on SQLite and PostgreSQL alike; their indexes hold them so.
-_NULLABLE_SORTS = frozenset({"first_order_at", "last_order_at", "account_id", "average_order_value"})
+_NULLABLE_SORTS = frozenset(
+    {"first_paid_order_at", "last_paid_order_at", "account_id", "average_order_value"}
+)
 
 
 def _id_clause(condition: IdCondition) -> ColumnElement[bool]:
@@ -104,6 +106,8 @@ def customer_from_row(row: Any, found: list[Address]) -> Customer:
             last_order_at=row.last_order_at,
             last_order_id=row.last_order_id,
             is_paying=bool(row.is_paying),
+            first_paid_order_at=row.first_paid_order_at,
+            last_paid_order_at=row.last_paid_order_at,
         ),
         addresses=found,
     )

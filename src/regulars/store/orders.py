@@ -224,9 +224,10 @@ class OrderRepository:
             )
 
     def refresh_stats(self, customer_id: int, *, paying: bool = False) -> None:
-        """Recompute a customer's figures from its orders, in one statement: orders count (every status
-        but trash), paid count and money spent (paid statuses), first and last order. Paying stays true
-        once true (as WooCommerce's flag does) and becomes true with a completed order or `paying`."""
+        """Recompute a customer's figures from its orders, in one statement: orders count, first and
+        last order (every status but trash: WooCommerce's), paid count, money spent and the first and
+        last paid order's dates (paid statuses: FluentCart's purchases). Paying stays true once true (as
+        WooCommerce's flag does) and becomes true with a completed order or `paying`."""
         counted = and_(orders.c.customer_id == customer_id, orders.c.status.in_(STATUSES))
         paid = and_(counted, orders.c.status.in_(PAID_STATUSES))
         newest = select(orders.c.id, orders.c.created_at).where(counted).order_by(orders.c.id.desc()).limit(1)
@@ -238,6 +239,8 @@ class OrderRepository:
             "first_order_at": select(func.min(orders.c.created_at)).where(counted).scalar_subquery(),
             "last_order_id": newest.with_only_columns(orders.c.id).scalar_subquery(),
             "last_order_at": newest.with_only_columns(orders.c.created_at).scalar_subquery(),
+            "first_paid_order_at": select(func.min(orders.c.created_at)).where(paid).scalar_subquery(),
+            "last_paid_order_at": select(func.max(orders.c.created_at)).where(paid).scalar_subquery(),
             "is_paying": true() if paying else or_(customers.c.is_paying, completed),
         }
         self.c.execute(update(customers).where(customers.c.id == customer_id).values(**values))

@@ -129,6 +129,9 @@ customers = Table(
     Column("first_order_at", DateTime, nullable=True),
     Column("last_order_at", DateTime, nullable=True),
     Column("last_order_id", Id, nullable=True),
+    # FluentCart's purchase dates: paid orders only (migration 0007_paid_order_dates).
+    Column("first_paid_order_at", DateTime, nullable=True),
+    Column("last_paid_order_at", DateTime, nullable=True),
     Column("is_paying", Boolean, nullable=False, server_default=text("false")),
 )
 Index("ux_customers_email", func.lower(customers.c.email), unique=True)
@@ -156,8 +159,8 @@ def _nulls_first(name: str, value: Any, *trailing: Column) -> None:
     Index(name, value.nulls_first(), customers.c.id, *trailing).ddl_if(dialect="postgresql")
 
 
-_nulls_first("ix_customers_first_order_at", customers.c.first_order_at)
-_nulls_first("ix_customers_last_order_at", customers.c.last_order_at)
+_nulls_first("ix_customers_first_paid_order_at", customers.c.first_paid_order_at)
+_nulls_first("ix_customers_last_paid_order_at", customers.c.last_paid_order_at)
 _nulls_first("ix_customers_account_id", customers.c.account_id)
 # What the average is made of rides along, so SQLite reads a page's ids from the index alone.
 _nulls_first("ix_customers_aov", AVERAGE_ORDER_VALUE, customers.c.total_spent, customers.c.paid_orders_count)
@@ -317,7 +320,8 @@ download_permissions = Table(
     Column("order_key", String(64), nullable=False),
     Column("customer_id", Id, ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
     Column("user_email", String(192), nullable=False, server_default=""),
-    Column("downloads_remaining", Integer, nullable=True),  # NULL: unlimited
+    # NULL: unlimited. A product's limit times the quantity bought, both 32-bit (migration 0007).
+    Column("downloads_remaining", BigInteger, nullable=True),
     Column("access_granted", DateTime, nullable=False),
     Column("access_expires", DateTime, nullable=True),  # NULL: never
     Column("download_count", Integer, nullable=False, server_default="0"),
