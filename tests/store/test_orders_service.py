@@ -36,7 +36,7 @@ EBOOK = ProductChange(
 
 def _product(store: Store, change: ProductChange = EBOOK) -> int:
     with store.write() as unit:
-        return product_service.create(unit, change).id
+        return product_service.create(unit, change, decimals=2).id
 
 
 def _account(store: Store, email: str = "john.doe@example.com") -> int:
@@ -311,17 +311,22 @@ def test_orders_are_listed_by_customer_status_date_product_and_page(store: Store
 
 def test_products_slugs_skus_sales_and_trash(store: Store) -> None:
     with store.write() as unit:
-        first = product_service.create(unit, ProductChange(name="E-book", sku="EB-1"))
-        second = product_service.create(unit, ProductChange(name="E-book"))
-        draft = product_service.create(unit, ProductChange(name="Soon", status="draft"))
+        first = product_service.create(unit, ProductChange(name="E-book", sku="EB-1"), decimals=2)
+        second = product_service.create(unit, ProductChange(name="E-book"), decimals=2)
+        draft = product_service.create(unit, ProductChange(name="Soon", status="draft"), decimals=2)
         assert (first.slug, second.slug, draft.slug) == ("e-book", "e-book-2", "")
         published = product_service.update(
-            unit, draft.id, ProductChange(status="publish", regular_price=" 4.50 ")
+            unit, draft.id, ProductChange(status="publish", regular_price=" 4.50 "), decimals=2
         )
         assert published.slug == "soon" and published.regular_price == "4.50"
-        assert product_service.update(unit, first.id, ProductChange(regular_price="free")).regular_price == ""
+        assert (
+            product_service.update(
+                unit, first.id, ProductChange(regular_price="free"), decimals=2
+            ).regular_price
+            == ""
+        )
     with pytest.raises(Conflict) as caught, store.write() as unit:
-        product_service.create(unit, ProductChange(name="Copy", sku="EB-1"))
+        product_service.create(unit, ProductChange(name="Copy", sku="EB-1"), decimals=2)
     assert caught.value.detail == {"resource_id": first.id}
     order_id = _order(store, None, published.id, quantity=3)
     _status(store, order_id, "processing")

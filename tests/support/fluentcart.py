@@ -80,6 +80,18 @@ def writing(server: Server) -> Iterator[Unit]:
         store.dispose()
 
 
+def record_of(server: Server, account_id: int) -> int:
+    """The id of an account's customer record: FluentCart's customer id for a WooCommerce customer."""
+    store = Store(server.database_url)
+    try:
+        with store.read() as unit:
+            record = unit.customers.by_account(account_id)
+    finally:
+        store.dispose()
+    assert record is not None
+    return record.id
+
+
 def set_columns(unit: Unit, customer_id: int, **values: Any) -> None:
     """Columns of a customer record set as a scenario needs them (dates, figures) without years of orders."""
     unit.customers.update(customer_id, values)

@@ -149,6 +149,21 @@ def test_grants_expire_from_the_completion_day_and_may_be_unlimited() -> None:
     assert g.access_expires == datetime(2026, 12, 23, 0, 0, 0)
 
 
+def test_an_expiry_past_what_a_date_holds_ends_on_the_last_day_there_is() -> None:
+    g = grants_for(order("processing"), {10: ebook(download_expiry=2**31 - 1)}, NOON)[0]
+    assert g.access_expires is not None and datetime.max - g.access_expires < timedelta(days=1)
+
+
+@pytest.mark.parametrize("sent", ["1e30", "92233720368547758.075", "-1e19", "9999999999999999999999"])
+def test_amounts_the_store_cannot_hold_are_refused_with_its_bounds(sent: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        minor_units(sent, 2, "fee_lines.total")
+    assert (caught.value.reason, caught.value.field) == ("out_of_range", "fee_lines.total")
+    assert caught.value.detail == {"minimum": "-92233720368547758.08", "maximum": "92233720368547758.07"}
+    assert minor_units("92233720368547758.07", 2) == 2**63 - 1
+    assert minor_units("-92233720368547758.08", 2) == -(2**63)
+
+
 def test_only_downloadable_products_grant() -> None:
     assert grants_for(order("processing"), {10: ebook(downloadable=False)}, NOON) == []
     assert grants_for(order("processing"), {}, NOON) == []

@@ -13,6 +13,7 @@ import pytest
 from tests.support.databases import BACKENDS
 from tests.support.fluentcart import BASE, client, email, error, fluentcart_server, ok, woocommerce
 from tests.support.servers import Server
+from tests.support.wordpress import invalid_param
 
 pytestmark = pytest.mark.wire
 WC = "/wp-json/wc/v3"
@@ -33,17 +34,7 @@ def wc(server: Server) -> Iterator[httpx.Client]:
 
 def _too_long(response: httpx.Response, param: str, name: str, limit: int) -> None:
     """WordPress's refusal of a string past its maxLength."""
-    message = f"{name} must be at most {limit} characters long."
-    assert response.status_code == 400, response.text
-    assert response.json() == {
-        "code": "rest_invalid_param",
-        "message": f"Invalid parameter(s): {param}",
-        "data": {
-            "status": 400,
-            "params": {param: message},
-            "details": {param: {"code": "rest_too_long", "message": message, "data": None}},
-        },
-    }
+    invalid_param(response, param, "rest_too_long", f"{name} must be at most {limit} characters long.")
 
 
 def _legacy_too_long(response: httpx.Response, name: str, limit: int) -> None:
@@ -156,3 +147,55 @@ def test_orders_and_products_refuse_too(wc: httpx.Client) -> None:
     # A slug is cut to its width instead, as WordPress cuts it.
     made = wc.post(f"{WC}/products", json={"name": "A", "slug": "s" * 300})
     assert made.status_code == 201 and made.json()["slug"] == "s" * 200
+
+
+@pytest.mark.parametrize(
+    ("body", "param", "name", "limit"),
+    [
+        ({"payment_method_title": "t" * 256}, "payment_method_title", "payment_method_title", 255),
+        ({"transaction_id": "t" * 256}, "transaction_id", "transaction_id", 255),
+        ({"line_items": [{"name": "n" * 256}]}, "line_items", "line_items[name]", 255),
+        (
+            {"shipping_lines": [{"method_id": "flat_rate", "method_title": "m" * 256}]},
+            "shipping_lines",
+            "shipping_lines[method_title]",
+            255,
+        ),
+        ({"coupon_lines": [{"code": "c" * 256}]}, "coupon_lines", "coupon_lines[code]", 255),
+    ],
+)
+def test_an_order_update_refuses_and_changes_nothing(
+    wc: httpx.Client, body: dict, param: str, name: str, limit: int
+) -> None:
+    product = wc.post(f"{WC}/products", json={"name": "Mug", "regular_price": "2.00"}).json()
+    lines = {"line_items": [{"product_id": product["id"], "quantity": 1}]}
+    order = wc.post(f"{WC}/orders", json={"payment_method_title": "Cash", **lines}).json()
+    for item in body.get("line_items", []):
+        item["id"] = order["line_items"][0]["id"]
+    _too_long(wc.put(f"{WC}/orders/{order['id']}", json=body), param, name, limit)
+    kept = wc.get(f"{WC}/orders/{order['id']}").json()
+    assert kept == order
+
+
+def test_a_product_update_refuses_and_changes_nothing(wc: httpx.Client) -> None:
+    product = wc.post(f"{WC}/products", json={"name": "Mug", "sku": f"mug-{uuid.uuid4().hex[:8]}"}).json()
+    for body, param, name, limit in (
+        ({"name": "n" * 256}, "name", "name", 255),
+        ({"sku": "s" * 101}, "sku", "sku", 100),
+        ({"regular_price": "1" * 33}, "regular_price", "regular_price", 32),
+        (
+            {"downloads": [{"id": "i" * 37, "file": "https://example.com/a.zip"}]},
+            "downloads",
+            "downloads[id]",
+            36,
+        ),
+    ):
+        _too_long(wc.put(f"{WC}/products/{product['id']}", json=body), param, name, limit)
+    assert wc.get(f"{WC}/products/{product['id']}").json() == product
+    sku = f"file-{uuid.uuid4().hex[:8]}"
+    refused = wc.post(
+        f"{WC}/products",
+        json={"name": "A", "sku": sku, "downloads": [{"id": "i" * 37, "file": "https://e.com/a"}]},
+    )
+    _too_long(refused, "downloads", "downloads[id]", 36)
+    assert wc.get(f"{WC}/products", params={"sku": sku}).json() == []

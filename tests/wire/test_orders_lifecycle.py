@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from regulars.store.unit import Store
+from tests.support.fluentcart import record_of
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.wire
@@ -63,14 +63,7 @@ def _buyer(server: Server, shop: httpx.Client) -> Buyer:
     created = shop.post("/wp-json/wc/v3/customers", json={"email": email, "billing": {"email": email}})
     assert created.status_code == 201, created.text
     account_id = created.json()["id"]
-    store = Store(server.database_url)
-    try:
-        with store.read() as unit:
-            record = unit.customers.by_account(account_id)
-    finally:
-        store.dispose()
-    assert record is not None
-    return Buyer(account_id, record.id, email)
+    return Buyer(account_id, record_of(server, account_id), email)
 
 
 def _order(shop: httpx.Client, buyer: Buyer, product_id: int, quantity: int) -> dict[str, Any]:

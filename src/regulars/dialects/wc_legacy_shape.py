@@ -14,10 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 from regulars.dialects.wc_legacy import Version
-from regulars.dialects.wc_rest import avatar_url, money
+from regulars.dialects.wc_rest import avatar_url
 from regulars.domain.customers import BILLING_FIELDS, Profile
 from regulars.domain.downloads import Download
-from regulars.domain.orders import LineItem, Order
+from regulars.domain.orders import LineItem, Order, decimal_text
 
 BILLING = BILLING_FIELDS
 SHIPPING = BILLING[:9]
@@ -48,7 +48,7 @@ def customer(profile: Profile, version: Version, decimals: int) -> dict[str, Any
         "last_order_id": stats.last_order_id,
         "last_order_date": utc(stats.last_order_at),
         "orders_count": stats.orders_count,
-        "total_spent": money(stats.total_spent, decimals),
+        "total_spent": decimal_text(stats.total_spent, decimals),
         "avatar_url": avatar_url(account.email),
         "billing_address": {n: billing.value(n) if billing else "" for n in BILLING},
         "shipping_address": {n: shipping.value(n) if shipping else "" for n in SHIPPING},

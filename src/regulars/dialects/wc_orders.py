@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from regulars import __version__
 from regulars.dialects import wc_orders_schema as schema
-from regulars.dialects.wc_rest import date_param, money, wp_date
+from regulars.dialects.wc_rest import date_param, wp_date
 from regulars.dialects.wc_rest_schema import batch_schema
 from regulars.dialects.wordpress import (
     Call,
@@ -31,13 +31,22 @@ from regulars.dialects.wordpress import (
     pagination,
     path_id,
     rows_to_skip,
+    too_large,
     too_long,
 )
 from regulars.dialects.wp_schema import ArgError, parse_list
 from regulars.domain import accounts as roles
 from regulars.domain.customers import BILLING_FIELDS, SHIPPING_FIELDS
 from regulars.domain.errors import DomainError
-from regulars.domain.orders import LineChange, LineItem, Order, OrderChange, OrderQuery, minor_units
+from regulars.domain.orders import (
+    LineChange,
+    LineItem,
+    Order,
+    OrderChange,
+    OrderQuery,
+    decimal_text,
+    minor_units,
+)
 from regulars.domain.products import Product, ProductChange, ProductQuery
 from regulars.services import orders as order_service
 from regulars.services import products as product_service
@@ -127,6 +136,8 @@ def rest_error(error: DomainError, kind: Kind, *, missing_status: int = 404) -> 
         return RestError(f"woocommerce_rest_{kind.post_type}_invalid_id", "Invalid ID.", missing_status)
     if error.reason == "too_long":
         return too_long(error.field or "", error.detail["limit"])
+    if error.reason == "out_of_range":
+        return too_large(error.field or "", error.detail["minimum"], error.detail["maximum"])
     if error.reason == "already_trashed":
         return RestError(
             "woocommerce_rest_already_trashed", f"The {kind.post_type} has already been deleted.", 410
@@ -319,7 +330,7 @@ class Shaper:
         return int(self.call.context.settings.currency_decimals)
 
     def money(self, minor: int) -> str:
-        return money(minor, self.decimals)
+        return decimal_text(minor, self.decimals)
 
     def dates(self, name: str, moment: datetime | None) -> dict[str, str | None]:
         return {name: wp_date(moment, self.zone), f"{name}_gmt": wp_date(moment)}
@@ -737,10 +748,12 @@ class Products(Resource):
         return product_service.page(unit, product_query(call))
 
     def write_create(self, unit: Unit, call: Call, params: dict[str, Any]) -> Product:
-        return product_service.create(unit, product_change(params))
+        decimals = call.context.settings.currency_decimals
+        return product_service.create(unit, product_change(params), decimals=decimals)
 
     def write_update(self, unit: Unit, call: Call, item_id: int, params: dict[str, Any]) -> Product:
-        return product_service.update(unit, item_id, product_change(params))
+        decimals = call.context.settings.currency_decimals
+        return product_service.update(unit, item_id, product_change(params), decimals=decimals)
 
     def write_delete(self, unit: Unit, item_id: int, force: bool) -> Product:
         return product_service.delete(unit, item_id, force=force)

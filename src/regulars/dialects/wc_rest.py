@@ -40,6 +40,7 @@ from regulars.domain.accounts import Account
 from regulars.domain.customers import MetaChange, Profile, ProfileChange, ProfileQuery
 from regulars.domain.downloads import Download
 from regulars.domain.errors import DomainError
+from regulars.domain.orders import decimal_text
 from regulars.domain.search import extended as extended_search
 from regulars.domain.text import sanitize_text_field
 from regulars.services import downloads as download_service
@@ -100,10 +101,6 @@ def date_param(call: Call, name: str) -> datetime | None:
         zone = UTC if call.params.get("dates_are_gmt") else ZoneInfo(call.context.settings.timezone)
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC).replace(tzinfo=None)
-
-
-def money(minor: int, decimals: int = 2) -> str:
-    return f"{minor / 10**decimals:.{decimals}f}"
 
 
 @lru_cache(maxsize=4096)
@@ -202,7 +199,7 @@ _FIELDS.update(
         "role": lambda s, p: p.account.role,
         "last_order": lambda s, p: {"id": p.stats.last_order_id, "date": wp_date(p.stats.last_order_at)},
         "orders_count": lambda s, p: p.stats.orders_count,
-        "total_spent": lambda s, p: money(p.stats.total_spent, s.decimals),
+        "total_spent": lambda s, p: decimal_text(p.stats.total_spent, s.decimals),
         "avatar_url": lambda s, p: avatar_url(p.account.email),
         "billing": lambda s, p: s.address(p, "billing", BILLING_ORDER),
         "shipping": lambda s, p: s.address(p, "shipping", SHIPPING_ORDER),

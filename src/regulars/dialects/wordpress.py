@@ -21,7 +21,7 @@ from regulars import querystring
 from regulars.dialects import incoming as incoming_module
 from regulars.dialects.incoming import Incoming
 from regulars.dialects.wp_auth import AuthError, Principal, authenticate, key_method_error
-from regulars.dialects.wp_schema import ArgError, sanitize, validate
+from regulars.dialects.wp_schema import ArgError, out_of_bounds, sanitize, validate
 
 JSON_TYPE = "application/json; charset=UTF-8"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -206,6 +206,12 @@ def too_long(field: str, limit: int) -> RestError:
     top, name = bracketed(field)
     message = f"{name} must be at most {limit} characters long."
     return invalid_params({top: ArgError("rest_too_long", message)})
+
+
+def too_large(field: str, low: Any, high: Any) -> RestError:
+    """A number the store cannot hold, refused as WordPress refuses one outside its schema's bounds."""
+    top, name = bracketed(field)
+    return invalid_params({top: out_of_bounds(name, low, high)})
 
 
 def checked_args(

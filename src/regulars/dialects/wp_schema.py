@@ -132,9 +132,7 @@ def validate(value: Any, schema: Schema, name: str) -> None:
         _bounds(float(value), schema, name)
     if kind == "integer" and not INT64[0] <= int(Decimal(str(value))) <= INT64[1]:
         # PHP's integers are 64-bit, and so are stored ids and counts: a larger one names nothing.
-        raise ArgError(
-            "rest_out_of_bounds", f"{name} must be between {INT64[0]} (inclusive) and {INT64[1]} (inclusive)"
-        )
+        raise out_of_bounds(name, *INT64)
     fmt = schema.get("format")
     if fmt and isinstance(value, str) and kind in (None, "string"):
         if fmt == "email" and not is_email(value):
@@ -143,12 +141,15 @@ def validate(value: Any, schema: Schema, name: str) -> None:
             raise ArgError("rest_invalid_date", "Invalid date.")
 
 
+def out_of_bounds(name: str, low: Any, high: Any) -> ArgError:
+    """WordPress's refusal of a number outside a schema's minimum and maximum."""
+    return ArgError("rest_out_of_bounds", f"{name} must be between {low} (inclusive) and {high} (inclusive)")
+
+
 def _bounds(number: float, schema: Schema, name: str) -> None:
     low, high = schema.get("minimum"), schema.get("maximum")
     if low is not None and high is not None and not low <= number <= high:
-        raise ArgError(
-            "rest_out_of_bounds", f"{name} must be between {low} (inclusive) and {high} (inclusive)"
-        )
+        raise out_of_bounds(name, low, high)
     if low is not None and high is None and number < low:
         raise ArgError("rest_out_of_bounds", f"{name} must be greater than or equal to {low}")
     if high is not None and low is None and number > high:

@@ -43,7 +43,8 @@ class Grant:
 def grants_for(order: Order, products: dict[int, Product], moment: datetime) -> list[Grant]:
     """WooCommerce's wc_downloadable_product_permissions: every file of every downloadable product of the
     order. Downloads allowed = the product's limit times the quantity bought (none: unlimited); access
-    runs `download_expiry` days from the day the order was completed, or from now if it is not."""
+    runs `download_expiry` days from the day the order was completed, or from now if it is not (to the
+    last moment a date can hold, where that is sooner)."""
     grants: list[Grant] = []
     for item in order.line_items:
         product = products.get(item.product_id)
@@ -53,7 +54,7 @@ def grants_for(order: Order, products: dict[int, Product], moment: datetime) -> 
         expires = None
         if product.download_expiry > 0:
             start = order.completed_at.replace(hour=0, minute=0, second=0) if order.completed_at else moment
-            expires = start + timedelta(days=product.download_expiry)
+            expires = start + timedelta(days=min(product.download_expiry, (datetime.max - start).days))
         grants.extend(
             Grant(
                 download_id=file.id,

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from regulars.domain import limits
 from regulars.domain.errors import Invalid
 
 # Every status WooCommerce registers; all count towards orders_count.
@@ -180,7 +181,8 @@ class OrderQuery:
 
 # --- money --------------------------------------------------------------------------------------------
 def minor_units(value: Any, decimals: int, field_name: str = "total") -> int:
-    """A decimal amount as sent ("9.99", 9.99, "") in minor units, rounded half up as wc_format_decimal."""
+    """A decimal amount as sent ("9.99", 9.99, "") in minor units, rounded half up as wc_format_decimal;
+    one the store cannot hold ("1e30") is refused."""
     text = str(value).strip() if value is not None else ""
     if text == "":
         return 0
@@ -190,7 +192,18 @@ def minor_units(value: Any, decimals: int, field_name: str = "total") -> int:
         raise Invalid("invalid_amount", field_name) from exc
     if not amount.is_finite():
         raise Invalid("invalid_amount", field_name)
-    return int((amount * 10**decimals).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    scaled = amount.scaleb(decimals)
+    check_money(field_name, scaled, decimals)  # first, as rounding holds no more digits than its precision
+    minor = int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    check_money(field_name, minor, decimals)
+    return minor
+
+
+def check_money(
+    field_name: str, minor: int | Decimal, decimals: int, bounds: tuple[int, int] = limits.MONEY
+) -> None:
+    """Refuse an amount (in minor units) the store cannot hold, its bounds printed as money."""
+    limits.check_range(field_name, minor, bounds, lambda bound: decimal_text(bound, decimals))
 
 
 def decimal_text(minor: int, decimals: int) -> str:

@@ -106,6 +106,12 @@ class ProductQuery:
     offset: int = 0
 
 
+def download_setting(value: int) -> int:
+    """WooCommerce's set_download_limit and set_download_expiry: -1 stays (unlimited, never), anything
+    else is kept as its absint (-5 is 5)."""
+    return UNLIMITED if value == UNLIMITED else abs(value)
+
+
 def _number(text: str) -> Decimal | None:
     try:
         return Decimal(text) if text.strip() else None

@@ -20,6 +20,7 @@ from regulars.domain.orders import (
     Order,
     OrderChange,
     OrderQuery,
+    check_money,
     merge_meta,
     minor_units,
     new_order_key,
@@ -72,7 +73,7 @@ def create(unit: Unit, change: OrderChange, *, currency: str, decimals: int) -> 
     )
     order = _changed(unit, draft, change, decimals)
     order.id = unit.orders.insert(order)
-    return _settle(unit, order, change, moment, before=None)
+    return _settle(unit, order, change, moment, before=None, decimals=decimals)
 
 
 def update(unit: Unit, order_id: int, change: OrderChange, *, decimals: int) -> Order:
@@ -85,7 +86,7 @@ def update(unit: Unit, order_id: int, change: OrderChange, *, decimals: int) -> 
         customer_id = _customer_record(unit, change.customer, moment) if change.customer else None
     unit.orders.lock_customers({c for c in (current.customer_id, customer_id) if c})
     order = _changed(unit, replace(current, customer_id=customer_id, modified_at=moment), change, decimals)
-    return _settle(unit, order, change, moment, before=current)
+    return _settle(unit, order, change, moment, before=current, decimals=decimals)
 
 
 def delete(unit: Unit, order_id: int, *, force: bool) -> Order:
@@ -167,6 +168,7 @@ def _changed(unit: Unit, order: Order, change: OrderChange, decimals: int) -> Or
     for line in updated.lines:
         limits.check(_LINE_NAMES[line.kind], line.name, limits.ORDER_LINE_NAME)
     updated.total = updated.calculated_total()
+    check_money("total", updated.total, decimals)
     return updated
 
 
@@ -211,6 +213,7 @@ def _product_lines(
         product = _product_of(unit, change, required=existing is None)
         line = existing or LineItem(0, 0, "", 1, 0, 0)
         quantity = change.quantity if change.quantity is not None else line.quantity
+        limits.check_range("line_items.quantity", quantity, limits.COUNT)
         data = {**line.data, **change.data}
         if "meta_data" in change.data:
             data["meta_data"] = merge_meta(line.data.get("meta_data") or [], change.data["meta_data"] or [])
@@ -219,10 +222,13 @@ def _product_lines(
             data["sku"] = product.sku
             name = product.name
         if product is not None or change.quantity is not None:
-            unit_price = _unit_price(product, line, decimals)
-            total = unit_price * quantity
-        total = minor_units(change.total, decimals) if change.total is not None else total
-        subtotal = total if change.subtotal is None else minor_units(change.subtotal, decimals, "subtotal")
+            total = _unit_price(product, line, decimals) * quantity
+            check_money("line_items.total", total, decimals)
+        if change.total is not None:
+            total = minor_units(change.total, decimals, "line_items.total")
+        subtotal = total
+        if change.subtotal is not None:
+            subtotal = minor_units(change.subtotal, decimals, "line_items.subtotal")
         updated = LineItem(
             id=line.id,
             product_id=product.id if product is not None else line.product_id,
@@ -254,7 +260,7 @@ def _product_of(unit: Unit, change: LineChange, *, required: bool) -> Product | 
 def _unit_price(product: Product | None, line: LineItem, decimals: int) -> int:
     """The price a line's quantity multiplies: the product's current price, else what the line had."""
     if product is not None:
-        return minor_units(product.price, decimals, "price")
+        return minor_units(product.price, decimals, "line_items.price")
     return line.total // line.quantity if line.quantity else 0
 
 
@@ -279,7 +285,9 @@ def _other_lines(
         data = {**line.data, **change.data}
         if "meta_data" in change.data:
             data["meta_data"] = merge_meta(line.data.get("meta_data") or [], change.data["meta_data"] or [])
-        total = minor_units(change.total, decimals) if change.total is not None else line.total
+        total = (
+            line.total if change.total is None else minor_units(change.total, decimals, f"{kind}_lines.total")
+        )
         updated = replace(
             line,
             name=change.name if change.name is not None else line.name,
@@ -307,10 +315,12 @@ def _coupons(changes: list[LineChange]) -> list[LineItem]:
     return coupons
 
 
-def _settle(unit: Unit, order: Order, change: OrderChange, moment: datetime, before: Order | None) -> Order:
+def _settle(
+    unit: Unit, order: Order, change: OrderChange, moment: datetime, before: Order | None, decimals: int
+) -> Order:
     """Store the order, then what follows: the status transition (and payment) with its dates, the
     download permissions payment grants, permissions following a change of hands, and the figures of
-    every customer the order belongs or belonged to."""
+    every customer the order belongs or belonged to (refused if the money it spends would not fit)."""
     unit.orders.save_lines(order.id, order.lines)
     products = unit.products.get_many(i.product_id for i in order.line_items)
     needs_processing = any(p.needs_processing for p in products.values())
@@ -320,6 +330,9 @@ def _settle(unit: Unit, order: Order, change: OrderChange, moment: datetime, bef
     if change.set_paid and (before is None or order.needs_payment):
         paying = order.status in PAYABLE_STATUSES
         order = paid(order, moment, needs_processing, change.transaction_id)
+    if order.customer_id:  # a negative total backed out adds to the spend, so every change is checked
+        spent = unit.orders.paid_total(order.customer_id, excluding=order.id)
+        check_money("total", spent + (order.total if order.is_paid else 0), decimals, limits.SPENT)
     unit.orders.update(order)
     if order.status in GRANTING_STATUSES and not unit.downloads.granted(order.id):
         unit.downloads.grant(grants_for(order, products, moment))

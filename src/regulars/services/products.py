@@ -8,13 +8,15 @@ from decimal import Decimal, InvalidOperation
 
 from regulars.domain import limits
 from regulars.domain.errors import Conflict, Invalid, NotFound
-from regulars.domain.orders import merge_meta
+from regulars.domain.orders import merge_meta, minor_units
 from regulars.domain.products import (
     SUFFIX_ROOM,
     TRASH,
+    UNLIMITED,
     Product,
     ProductChange,
     ProductQuery,
+    download_setting,
     files_from,
     slugify,
     unique_slug,
@@ -39,17 +41,17 @@ def page(unit: Unit, query: ProductQuery) -> tuple[list[Product], int]:
     return unit.products.page(query)
 
 
-def create(unit: Unit, change: ProductChange) -> Product:
+def create(unit: Unit, change: ProductChange, *, decimals: int) -> Product:
     moment = now()
     draft = Product(id=0, name="", slug="", created_at=moment, modified_at=moment)
-    product = _changed(unit, draft, change)
+    product = _changed(unit, draft, change, decimals)
     product.id = unit.products.insert(product)
     return require(unit, product.id)
 
 
-def update(unit: Unit, product_id: int, change: ProductChange) -> Product:
+def update(unit: Unit, product_id: int, change: ProductChange, *, decimals: int) -> Product:
     current = require(unit, product_id)
-    product = _changed(unit, replace(current, modified_at=now()), change)
+    product = _changed(unit, replace(current, modified_at=now()), change, decimals)
     unit.products.update(product)
     return require(unit, product_id)
 
@@ -81,7 +83,8 @@ _COLUMNS = (
 )
 
 
-def _changed(unit: Unit, product: Product, change: ProductChange) -> Product:
+def _changed(unit: Unit, product: Product, change: ProductChange, decimals: int) -> Product:
+    """The product with the request's fields applied; a price must be one an order line can hold."""
     sku = product.sku if change.sku is None else change.sku.strip()
     if sku and sku != product.sku:
         owner = unit.products.id_by_sku(sku)
@@ -92,9 +95,18 @@ def _changed(unit: Unit, product: Product, change: ProductChange) -> Product:
         data["meta_data"] = merge_meta(product.data.get("meta_data") or [], change.data["meta_data"] or [])
     sent = {name: value for name in _COLUMNS if (value := getattr(change, name)) is not None}
     limits.check_all({**sent, "sku": sku}, limits.PRODUCT)
-    sent.update({name: _price(sent[name]) for name in ("regular_price", "sale_price") if name in sent})
+    for name in ("download_limit", "download_expiry"):
+        if name in sent:
+            sent[name] = download_setting(sent[name])
+            limits.check_range(name, sent[name], (UNLIMITED, limits.COUNT[1]))
+    for name in ("regular_price", "sale_price"):
+        if name in sent:
+            sent[name] = _price(sent[name])
+            minor_units(sent[name], decimals, name)
     if change.downloads is not None:
         sent["downloads"] = files_from(change.downloads)
+        for file in sent["downloads"]:
+            limits.check("downloads.id", file.id, limits.DOWNLOAD_ID)
     updated = replace(product, sku=sku, data=data, **sent)
     return replace(updated, slug=_slug(unit, updated, change.slug))
 

@@ -223,6 +223,15 @@ class OrderRepository:
                 .with_for_update()
             )
 
+    def paid_total(self, customer_id: int, *, excluding: int) -> int:
+        """The money a customer's paid orders but one add up to (exact: PostgreSQL sums into numeric)."""
+        paid = and_(
+            orders.c.customer_id == customer_id, orders.c.status.in_(PAID_STATUSES), orders.c.id != excluding
+        )
+        return int(
+            self.c.execute(select(func.coalesce(func.sum(orders.c.total), 0)).where(paid)).scalar_one()
+        )
+
     def refresh_stats(self, customer_id: int, *, paying: bool = False) -> None:
         """Recompute a customer's figures from its orders, in one statement: orders count, first and
         last order (every status but trash: WooCommerce's), paid count, money spent and the first and
