@@ -4,6 +4,7 @@ autocommit() is stored at once."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -64,6 +65,27 @@ def test_threads_have_their_own_reading_connections(store: Store) -> None:
     thread.start()
     thread.join()
     assert theirs and theirs[0] is not mine
+
+
+def test_a_finished_thread_gives_its_connections_back(store: Store) -> None:
+    """Threads come and go (a thread pool retiring workers); the connections they kept must not."""
+    _create(store, "one@x.test")
+    before = store.engine.pool.checkedout()
+
+    def read_and_record() -> None:
+        with store.read() as unit:
+            assert unit.accounts.count_matching(ProfileQuery()) == 1
+            with store.autocommit() as committing:
+                committing.connection.execute(text("SELECT 1"))
+
+    for _ in range(3):
+        threads = [threading.Thread(target=read_and_record) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        gc.collect()
+        assert store.engine.pool.checkedout() == before
 
 
 def test_a_nested_read_keeps_the_outer_reads_transaction(store: Store) -> None:

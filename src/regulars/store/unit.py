@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -109,7 +110,7 @@ class _Using:
         kept = self.kept
         unit = kept.unit
         if unit is None or unit.connection.invalidated or unit.connection.closed:
-            unit = kept.unit = Unit(self.store._connect_kept(), autocommit=self.store.dialect == "postgresql")
+            unit = kept.unit = self.store._keep()
         if kept.depth == 0 and self.store.dialect == "sqlite":
             if self.snapshot:
                 unit.connection.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
@@ -184,13 +185,24 @@ class Store:
         SQLite the thread's open snapshot is paused around it (_pause_snapshot says why)."""
         return _Using(self, self._committer, snapshot=False, end=_commit, pauses=self._reader)
 
-    def _connect_kept(self) -> Connection:
+    def _keep(self) -> Unit:
+        """A unit on a new connection for the calling thread to keep. Only the thread's own local holds the
+        unit, so when the thread ends the unit goes and its connection goes back to the pool (a finished
+        worker thread would otherwise hold a pooled connection for ever)."""
         connection = self.engine.connect()
         if self.dialect == "postgresql":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         with self._kept_lock:
             self._kept.append(connection)
-        return connection
+        unit = Unit(connection, autocommit=self.dialect == "postgresql")
+        weakref.finalize(unit, self._release, connection)
+        return unit
+
+    def _release(self, connection: Connection) -> None:
+        with self._kept_lock:
+            if connection in self._kept:
+                self._kept.remove(connection)
+        connection.close()
 
     @contextmanager
     def write(self) -> Iterator[Unit]:
@@ -205,12 +217,8 @@ class Store:
     def _drop_kept(self, kept: _Kept) -> None:
         """Close a kept connection after an error (it may be broken, or mid-transaction)."""
         unit, kept.unit = kept.unit, None
-        if unit is None:
-            return
-        with self._kept_lock:
-            if unit.connection in self._kept:
-                self._kept.remove(unit.connection)
-        unit.connection.close()
+        if unit is not None:
+            self._release(unit.connection)
 
     def dispose(self) -> None:
         with self._kept_lock:
