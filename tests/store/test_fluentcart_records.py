@@ -487,3 +487,5 @@ def test_migration_0007_fills_the_place_from_existing_addresses(store: Store, ad
         assert _place(unit, billed) == ("FR", "Lyon", "", "69001")
         assert _place(unit, shipped) == (None, None, None, None)
         assert _place(unit, bare) == ("FR", "Nice", "", "06000")
+        by_city = customers.page(unit, CustomerQuery(order_by="city", descending=False)).items
+        assert [c.id for c in by_city] == [shipped, billed, bare]

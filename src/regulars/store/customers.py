@@ -36,10 +36,13 @@ _SORT_COLUMNS: dict[str, Any] = {
     "last_order_at": customers.c.last_order_at,
     "account_id": customers.c.account_id,
     "average_order_value": AVERAGE_ORDER_VALUE,
+    **{name: customers.c[name] for name in LOCATION},
 }
 # Sorts whose values may be NULL: placed as MySQL (FluentCart's database) places them, first ascending and
 # last descending, on SQLite and PostgreSQL alike; their indexes hold them so.
-_NULLABLE_SORTS = frozenset({"first_order_at", "last_order_at", "account_id", "average_order_value"})
+_NULLABLE_SORTS = frozenset(
+    ("first_order_at", "last_order_at", "account_id", "average_order_value", *LOCATION)
+)
 
 
 def _id_clause(condition: IdCondition) -> ColumnElement[bool]:
