@@ -130,7 +130,15 @@ customers = Table(
     Column("last_order_at", DateTime, nullable=True),
     Column("last_order_id", Id, nullable=True),
     Column("is_paying", Boolean, nullable=False, server_default=text("false")),
+    # The primary billing address's place, as FluentCart keeps it on the customer row to sort by; NULL
+    # without one. Kept in the same transaction as the addresses that change it (migration 0007).
+    Column("country", String(100), nullable=True),
+    Column("city", String(192), nullable=True),
+    Column("state", String(192), nullable=True),
+    Column("postcode", String(32), nullable=True),
 )
+# Which columns of the customer row copy the primary billing address (the same names on both tables).
+LOCATION: tuple[str, ...] = ("country", "city", "state", "postcode")
 Index("ux_customers_email", func.lower(customers.c.email), unique=True)
 Index("ix_customers_status_id", customers.c.status, customers.c.id)
 Index("ix_customers_created_at", customers.c.created_at, customers.c.id)
@@ -151,7 +159,7 @@ AVERAGE_ORDER_VALUE = (_TWO * customers.c.total_spent + customers.c.paid_orders_
 
 def _nulls_first(name: str, value: Any, *trailing: Column) -> None:
     """The index of a nullable sort: NULLs first, as MySQL (FluentCart's database) orders them ascending
-    and SQLite's B-trees hold them; PostgreSQL is told so (migration 0006_customer_null_sorts)."""
+    and SQLite's B-trees hold them; PostgreSQL is told so (migrations 0006 and 0007)."""
     Index(name, value, customers.c.id, *trailing).ddl_if(dialect="sqlite")
     Index(name, value.nulls_first(), customers.c.id, *trailing).ddl_if(dialect="postgresql")
 
@@ -159,6 +167,8 @@ def _nulls_first(name: str, value: Any, *trailing: Column) -> None:
 _nulls_first("ix_customers_first_order_at", customers.c.first_order_at)
 _nulls_first("ix_customers_last_order_at", customers.c.last_order_at)
 _nulls_first("ix_customers_account_id", customers.c.account_id)
+for _name in LOCATION:
+    _nulls_first(f"ix_customers_{_name}", customers.c[_name])
 # What the average is made of rides along, so SQLite reads a page's ids from the index alone.
 _nulls_first("ix_customers_aov", AVERAGE_ORDER_VALUE, customers.c.total_spent, customers.c.paid_orders_count)
 for _name in ("email", "phone"):
