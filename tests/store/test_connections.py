@@ -4,7 +4,9 @@ autocommit() is stored at once."""
 
 from __future__ import annotations
 
+import gc
 import threading
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -65,6 +67,27 @@ def test_threads_have_their_own_reading_connections(store: Store) -> None:
     assert theirs and theirs[0] is not mine
 
 
+def test_a_finished_thread_gives_its_connections_back(store: Store) -> None:
+    """Threads come and go (a thread pool retiring workers); the connections they kept must not."""
+    _create(store, "one@x.test")
+    before = store.engine.pool.checkedout()
+
+    def read_and_record() -> None:
+        with store.read() as unit:
+            assert unit.accounts.count_matching(ProfileQuery()) == 1
+            with store.autocommit() as committing:
+                committing.connection.execute(text("SELECT 1"))
+
+    for _ in range(3):
+        threads = [threading.Thread(target=read_and_record) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        gc.collect()
+        assert store.engine.pool.checkedout() == before
+
+
 def test_a_nested_read_keeps_the_outer_reads_transaction(store: Store) -> None:
     _create(store, "one@x.test")
     with store.read() as outer:
@@ -121,6 +144,32 @@ def test_a_nonce_written_through_autocommit_is_stored_at_once_and_only_once(stor
     assert stored == 1
     if store.dialect == "postgresql":
         assert _idle_in_transaction(store) == 0
+
+
+def test_nonces_written_during_reads_let_the_wal_restart(store: Store) -> None:
+    """Every OAuth GET records its nonce while its read is open. A commit made while a snapshot is held
+    cannot restart SQLite's WAL, which then grows with every request (tens of MB in a few thousand); the
+    read's snapshot is paused around the write, and what the read sees afterwards includes it."""
+    if store.dialect != "sqlite":
+        pytest.skip("the WAL is SQLite's")
+    first = _create(store, "wal@x.test")
+    with store.write() as unit:
+        account_id = unit.accounts.insert(
+            username="admin", email="admin@x.test", role="administrator", now=now(), password_hash=None
+        )
+        key = credentials.issue_key(unit, unit.accounts.get(account_id), "read", "t")
+    for n in range(3000):
+        with store.read() as reading:
+            assert profiles.get(reading, first) is not None
+            with store.autocommit() as unit:
+                assert unit.credentials.use_nonce(key.key_id, f"wal-{n}", 1) is True
+            assert profiles.get(reading, first) is not None
+            assert reading.connection.connection.driver_connection.in_transaction  # a snapshot again
+    wal = Path(store.engine.url.database + "-wal")
+    assert wal.stat().st_size < 8 * 1024 * 1024, wal.stat().st_size  # without the pause: about 40 MB
+    with store.read() as reading:
+        seen = reading.connection.execute(text("SELECT count(*) FROM oauth_nonces")).scalar_one()
+    assert seen == 3000
 
 
 _NONCE = text("INSERT INTO oauth_nonces (key_id, nonce, timestamp) VALUES (:key, 'kept', :at)")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select, text
 
 from regulars.domain.accounts import Account
 from regulars.domain.address_book import AddressChange
@@ -15,10 +16,13 @@ from regulars.domain.customer_records import CustomerChange, CustomerQuery, id_c
 from regulars.domain.customers import ProfileChange
 from regulars.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from regulars.domain.orders import LineChange, OrderChange
+from regulars.domain.transfer import NewProfile
 from regulars.services import customers, profiles
 from regulars.services import orders as order_service
 from regulars.services.clock import now
-from regulars.store.tables import orders
+from regulars.store import migrate
+from regulars.store.tables import LOCATION, orders
+from regulars.store.tables import customers as customers_table
 from regulars.store.unit import Store, Unit
 
 
@@ -382,3 +386,106 @@ def test_bulk_changes_go_item_by_item(store: Store, admin: Account) -> None:
         row = unit.connection.execute(select(orders.c.customer_id).where(orders.c.id == order_id)).one()
         assert row.customer_id is None and unit.accounts.get(account.id) is not None
         assert unit.customers.addresses_of(two) == []
+
+
+# --- the primary billing address's place, copied onto the customer row ----------------------------
+def _place(unit: Unit, customer_id: int) -> tuple[str | None, ...]:
+    """What the customer row holds to sort by: country, city, state, postcode."""
+    columns = [customers_table.c[name] for name in LOCATION]
+    return tuple(unit.connection.execute(select(*columns).where(customers_table.c.id == customer_id)).one())
+
+
+def test_every_address_writer_keeps_the_primary_billing_place_on_the_row(
+    store: Store, admin: Account
+) -> None:
+    customer_id = _create(store, admin, "a@example.com")
+    with store.write() as unit:
+        assert _place(unit, customer_id) == (None, None, None, None)  # no address yet
+        ship = customers.add_address(unit, customer_id, _address(kind="shipping", city="Faro"))
+        assert _place(unit, customer_id) == (None, None, None, None)  # shipping is not billing
+        home = customers.add_address(unit, customer_id, _address(state="13", postcode="4000-001"))
+        assert _place(unit, customer_id) == ("PT", "Porto", "13", "4000-001")
+        office = customers.add_address(unit, customer_id, _address(city="Lisboa", country="ES"))
+        assert _place(unit, customer_id) == ("PT", "Porto", "13", "4000-001")  # not primary
+        customers.make_primary(unit, customer_id, office.id)
+        assert _place(unit, customer_id) == ("ES", "Lisboa", "", "")
+        customers.change_address(unit, customer_id, office.id, AddressChange(values={"city": "Madrid"}))
+        assert _place(unit, customer_id) == ("ES", "Madrid", "", "")
+        customers.change_address(unit, customer_id, home.id, AddressChange(values={"city": "Braga"}))
+        customers.change_address(unit, customer_id, ship.id, AddressChange(values={"city": "Tavira"}))
+        assert _place(unit, customer_id) == ("ES", "Madrid", "", "")  # neither is the primary billing
+        customers.change_address(unit, customer_id, home.id, AddressChange(primary=True))
+        assert _place(unit, customer_id) == ("PT", "Braga", "13", "4000-001")
+        customers.remove_address(unit, customer_id, office.id)
+        assert _place(unit, customer_id) == ("PT", "Braga", "13", "4000-001")
+        promoted = customers.add_address(unit, customer_id, _address(city="Aveiro", primary=True))
+        assert promoted.is_primary and _place(unit, customer_id) == ("PT", "Aveiro", "", "")
+    with pytest.raises(NotFound), store.write() as unit:  # a refused change leaves the row as it was
+        customers.make_primary(unit, customer_id, 9999)
+    with store.read() as unit:
+        assert _place(unit, customer_id) == ("PT", "Aveiro", "", "")
+
+
+def test_woocommerce_writers_keep_the_place_too(store: Store) -> None:
+    billing = {"country": "US", "city": "Austin", "state": "TX", "postcode": "73301"}
+    with store.write() as unit:
+        created = profiles.create(unit, ProfileChange(email="w@example.com", billing=billing))
+        bare = profiles.create(unit, ProfileChange(email="bare@example.com"))
+        (bulk_id, bulk_bare) = unit.bulk.insert_profiles(
+            [
+                NewProfile(
+                    email="b1@x.test", username="b1", password_hash=None, addresses={"billing": billing}
+                ),
+                NewProfile(
+                    email="b2@x.test", username="b2", password_hash=None, addresses={"shipping": billing}
+                ),
+            ],
+            role="customer",
+            now=now(),
+        )
+        ids = {
+            p.id: p.customer.id
+            for p in unit.profiles.many([created.id, bare.id, bulk_id, bulk_bare]).values()
+        }
+        assert _place(unit, ids[created.id]) == ("US", "Austin", "TX", "73301")
+        assert _place(unit, ids[bare.id]) == (None, None, None, None)
+        assert _place(unit, ids[bulk_id]) == ("US", "Austin", "TX", "73301")
+        assert _place(unit, ids[bulk_bare]) == (None, None, None, None)  # shipping only
+        profiles.update(unit, created.id, ProfileChange(billing={"city": "Dallas"}))
+        profiles.update(unit, bare.id, ProfileChange(billing={"country": "CA", "postcode": "H2X"}))
+        assert _place(unit, ids[created.id]) == ("US", "Dallas", "TX", "73301")
+        assert _place(unit, ids[bare.id]) == ("CA", "", "", "H2X")
+
+
+def test_migration_0007_fills_the_place_from_existing_addresses(store: Store, admin: Account) -> None:
+    with store.write() as unit:
+        billed = customers.create(unit, CustomerChange(email="p@example.com", first_name="P"), admin).id
+        customers.add_address(unit, billed, _address(city="Old", country="FR"))
+        customers.make_primary(
+            unit,
+            billed,
+            customers.add_address(unit, billed, _address(city="Lyon", country="FR", postcode="69001")).id,
+        )
+        shipped = customers.create(unit, CustomerChange(email="s@example.com", first_name="S"), admin).id
+        customers.add_address(unit, shipped, _address(kind="shipping"))
+        bare = customers.create(unit, CustomerChange(email="n@example.com", first_name="N"), admin).id
+    config = migrate._config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006_customer_null_sorts")
+        assert "city" not in {c["name"] for c in inspect(connection).get_columns("customers")}
+        # a billing address written while the schema had no copy of it
+        connection.execute(
+            text(
+                "INSERT INTO addresses (customer_id, type, is_primary, city, country, postcode, created_at,"
+                " updated_at) VALUES (:id, 'billing', :yes, 'Nice', 'FR', '06000', :at, :at)"
+            ),
+            {"id": bare, "yes": True, "at": now()},
+        )
+    migrate.upgrade(store.engine)
+    with store.read() as unit:
+        assert _place(unit, billed) == ("FR", "Lyon", "", "69001")
+        assert _place(unit, shipped) == (None, None, None, None)
+        assert _place(unit, bare) == ("FR", "Nice", "", "06000")
+        by_city = customers.page(unit, CustomerQuery(order_by="city", descending=False)).items
+        assert [c.id for c in by_city] == [shipped, billed, bare]

@@ -404,8 +404,8 @@ def test_migration_0007_backfills_paid_order_dates_and_widens_downloads_remainin
     config = migrate._config()
     with store.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0006_customer_null_sorts")
-        command.upgrade(config, "0007_paid_order_dates")
+        command.downgrade(config, "0007_customer_location_sorts")
+        command.upgrade(config, "0008_paid_order_dates")
     stats = _stats(store, account)
     assert (stats.first_paid_order_at, stats.last_paid_order_at) == (created[paid], created[paid])
     assert (stats.first_order_at, stats.last_order_id) == (created[pending], refunded)

@@ -24,7 +24,7 @@ from regulars.services import customers as records
 from regulars.services import profiles
 from regulars.services.clock import now
 from regulars.store import migrate
-from regulars.store.tables import accounts, customers
+from regulars.store.tables import LOCATION, accounts, customers
 from regulars.store.unit import Store
 
 WOOCOMMERCE = ("username", "email", "display_name")
@@ -441,16 +441,12 @@ def test_the_migration_goes_down_and_up_and_indexes_what_is_there(store: Store, 
         config = migrate._config()
         config.attributes["connection"] = connection
         command.downgrade(config, "0003_order_lines")
-    with store.write() as unit:  # the account alone: today's customer rows have columns 0003 lacks
-        unit.accounts.insert(
-            username="between",
-            email="between@x.test",
-            role="customer",
-            now=now(),
-            password_hash=None,
-            first_name="Between",
-            last_name="Versions",
+    with store.write() as unit:  # written row by row: today's reads need columns 0003 lacks
+        names = {"email": "between@x.test", "first_name": "Between", "last_name": "Versions"}
+        account_id = unit.accounts.insert(
+            username="between", role="customer", now=now(), password_hash=None, **names
         )
+        unit.customers.insert(account_id=account_id, now=now(), **names)
     migrate.upgrade(store.engine)
     assert wc(store, everywhere("etween ver")) == {"between"} and wc(store, everywhere("lein")) == {"jk"}
     _counted(store)
@@ -474,6 +470,8 @@ def test_nullable_sorts_place_nulls_as_mysql_from_their_indexes(store: Store, sh
             {"first_paid_order_at": datetime(2024, 1, 1), "last_paid_order_at": datetime(2024, 6, 1)},
         )
         unit.customers.update(walkin.id, {"paid_orders_count": 1, "total_spent": 300})
+        place = {"country": "HR", "city": "Zagreb", "state": "HR-21", "postcode": "10000"}
+        profiles.update(unit, shop["jk"], ProfileChange(billing=place))
     dated = {"first_paid_order_at": [walkin.id, jk.id], "last_paid_order_at": [jk.id, walkin.id]}
     dated["average_order_value"] = [walkin.id, jk.id]  # 300, then 1001 over 2 = 501 (rounded half up)
     for key, ascending in dated.items():
@@ -487,7 +485,13 @@ def test_nullable_sorts_place_nulls_as_mysql_from_their_indexes(store: Store, sh
         up = records.page(unit, CustomerQuery(order_by="account_id", descending=False, limit=5000)).items
     assert up[0].id == walkin.id and up[0].account_id is None  # the one record without an account first
     assert [c.account_id for c in up[1:]] == sorted(c.account_id for c in up[1:])
-    for key in (*dated, "account_id"):
+    for key in LOCATION:  # the walk-in record has no billing address (NULL); the crowd's are blank
+        with store.read() as unit:
+            up = records.page(unit, CustomerQuery(order_by=key, descending=False, limit=5000)).items
+            down = records.page(unit, CustomerQuery(order_by=key, descending=True, limit=5000)).items
+        assert (up[0].id, up[-1].id) == (walkin.id, jk.id), key
+        assert [c.id for c in down] == [c.id for c in up][::-1], key
+    for key in (*dated, "account_id", *LOCATION):
         for descending in (False, True):
             with statements(store) as seen, store.read() as unit:
                 records.page(unit, CustomerQuery(order_by=key, descending=descending, offset=2500))

@@ -26,7 +26,7 @@ from regulars.domain.transfer import NewProfile
 from regulars.services import profiles, transfer
 from regulars.services.clock import now
 from regulars.store import migrate
-from regulars.store.tables import account_meta, accounts, addresses, customers
+from regulars.store.tables import LOCATION, account_meta, accounts, addresses, customers
 from regulars.store.unit import Store
 from tests.support.databases import fresh_database
 
@@ -97,8 +97,10 @@ def stored(store: Store, profile: Profile) -> dict[str, Any]:
     """Everything a create stores for one customer that two stores should agree on (no ids, no times)."""
     with store.read() as unit:
         profile = profiles.require(unit, profile.id)
-    account, record = profile.account, profile.customer
-    assert record is not None
+        account, record = profile.account, profile.customer
+        assert record is not None
+        place = select(*(customers.c[name] for name in LOCATION)).where(customers.c.id == record.id)
+        located = tuple(unit.connection.execute(place).one())  # the billing place the row sorts by
     skip = {"id", "customer_id", "created_at", "updated_at"}
     return {
         "account": {
@@ -120,6 +122,7 @@ def stored(store: Store, profile: Profile) -> dict[str, Any]:
             record.notes,
         ),
         "additional_info": record.additional_info,
+        "place": located,
         "addresses": [{k: v for k, v in vars(a).items() if k not in skip} for a in record.addresses],
         "item": without_ids(orjson.dumps(wc_file._ItemShaper(None).item(profile)))[0],
     }
@@ -181,6 +184,8 @@ def test_an_imported_line_stores_what_a_rest_create_stores(store: Store, line: d
     assert run_import(store, jsonl(line)).imported == 1
     assert stored(store, the_profile(store, line["email"])) == twin
     assert twin["account"]["role"] == "customer"
+    billing = line.get("billing") or None
+    assert twin["place"] == tuple(None if billing is None else billing.get(n, "") for n in LOCATION)
 
 
 def test_a_customer_record_without_account_is_joined_as_a_rest_create_joins_it(store: Store) -> None:
@@ -205,6 +210,7 @@ def test_a_customer_record_without_account_is_joined_as_a_rest_create_joins_it(s
     assert mine == twin
     assert mine["record"][1:4] == ("Flu", "Ent", "9")
     assert mine["item"]["billing"]["city"] == "Porto" and mine["item"]["billing"]["postcode"] == "4000"
+    assert mine["place"] == ("", "Porto", "", "4000")
 
 
 def test_username_rules_within_the_file_and_against_the_store(store: Store) -> None:

@@ -482,6 +482,91 @@ def test_sort_by_user_puts_customers_without_one_first(api: httpx.Client) -> Non
     assert _ids(api, search=marker, order_by="user_id", order_type="DESC") == expected[::-1]
 
 
+def _address(api: httpx.Client, customer_id: int, **fields) -> dict:
+    body = {"name": "Jo Doe", "address_1": "1 Main St", **fields}
+    return ok(api.post(f"{BASE}/customers/{customer_id}/address", json=body), 201)["address"]
+
+
+def _places(api: httpx.Client, marker: str, key: str, direction: str) -> list[tuple[int, str | None]]:
+    found = ok(
+        api.get(f"{BASE}/customers", params={"search": marker, "sort_by": key, "sort_type": direction})
+    )
+    return [(c["id"], c[key]) for c in found["customers"]]
+
+
+def test_sorts_by_the_primary_billing_place(server: Server, api: httpx.Client) -> None:
+    """country, city, state and postcode are the primary billing address's: NULLs (no billing address)
+    first ascending and last descending, ties by id; make-primary, an address update and WooCommerce's
+    billing update move a customer at once."""
+    marker = f"Zp{uuid.uuid4().hex[:6]}"
+    a, b, c, d = (_create(api, last_name=marker)["id"] for _ in range(4))
+    e = _create(api, last_name=marker, wp_user="yes")["id"]  # with a WooCommerce user
+    _address(api, b, type="billing", country="US", city="Austin", state="TX", postcode="73301")
+    porto = _address(api, c, type="billing", country="PT", city="Porto", state="13", postcode="4000-001")
+    _address(api, c, type="shipping", country="DE", city="Berlin", state="BE", postcode="10115")
+    _address(api, d, type="shipping", country="AR", city="Azul", state="B", postcode="7300")  # no billing
+    _address(api, e, type="billing", country="CA", city="Montreal", state="QC", postcode="H2X")
+    expected = {
+        "country": [(a, None), (d, None), (e, "CA"), (c, "PT"), (b, "US")],
+        "city": [(a, None), (d, None), (b, "Austin"), (e, "Montreal"), (c, "Porto")],
+        "state": [(a, None), (d, None), (c, "13"), (e, "QC"), (b, "TX")],
+        "postcode": [(a, None), (d, None), (c, "4000-001"), (b, "73301"), (e, "H2X")],
+    }
+    for key, ascending in expected.items():
+        assert _places(api, marker, key, "asc") == ascending, key
+        assert _places(api, marker, key, "DESC") == ascending[::-1], key
+        assert _ids(api, search=marker, order_by=key, order_type="ASC") == [i for i, _ in ascending], key
+    # make-primary: b's second billing address becomes the one it sorts by
+    spare = _address(api, b, type="billing", country="NL", city="Zwolle", state="", postcode="8011")
+    assert _places(api, marker, "city", "asc") == expected["city"]  # not primary yet
+    ok(api.post(f"{BASE}/customers/{b}/address/make-primary", json={"address_id": spare["id"]}))
+    assert _places(api, marker, "city", "asc") == [
+        (a, None),
+        (d, None),
+        (e, "Montreal"),
+        (c, "Porto"),
+        (b, "Zwolle"),
+    ]
+    assert _places(api, marker, "country", "desc") == [(c, "PT"), (b, "NL"), (e, "CA"), (d, None), (a, None)]
+    # an update of c's primary billing address
+    ok(api.put(f"{BASE}/customers/{c}/address", json={"address_id": porto["id"], "city": "Aveiro"}))
+    assert _places(api, marker, "city", "asc") == [
+        (a, None),
+        (d, None),
+        (c, "Aveiro"),
+        (e, "Montreal"),
+        (b, "Zwolle"),
+    ]
+    # WooCommerce's billing is the same address: wc/v3 writes it, the sort follows
+    user_id = ok(api.get(f"{BASE}/customers/{e}"))["customer"]["user_id"]
+    with woocommerce(server) as wc:
+        billing = {"billing": {"city": "Zurich", "postcode": "8001"}}
+        changed = wc.put(f"/wp-json/wc/v3/customers/{user_id}", json=billing)
+        assert changed.status_code == 200, changed.text
+    assert _places(api, marker, "city", "desc") == [
+        (b, "Zwolle"),
+        (e, "Zurich"),
+        (c, "Aveiro"),
+        (d, None),
+        (a, None),
+    ]
+    assert _places(api, marker, "postcode", "asc") == [
+        (a, None),
+        (d, None),
+        (c, "4000-001"),
+        (e, "8001"),
+        (b, "8011"),
+    ]
+    # ... and so do a wc/v3 batch and the legacy API
+    with woocommerce(server) as wc:
+        batch = {"update": [{"id": user_id, "billing": {"country": "AT"}}]}
+        assert wc.post("/wp-json/wc/v3/customers/batch", json=batch).status_code == 200
+        assert _places(api, marker, "country", "asc")[2] == (e, "AT")
+        legacy = {"customer": {"billing_address": {"state": "ZH"}}}
+        assert wc.put(f"/wc-api/v3/customers/{user_id}", json=legacy).status_code == 200
+    assert _places(api, marker, "state", "desc")[0] == (e, "ZH")
+
+
 def test_search_by_name_email_phone_and_id(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:
     marker, made = crowd
     a, b, c, d = (m["id"] for m in made)

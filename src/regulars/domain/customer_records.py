@@ -23,6 +23,11 @@ SORTS: tuple[str, ...] = (
     "last_paid_order_at",
     "account_id",
     "average_order_value",
+    # The primary billing address's place (FluentCart's customer columns); none without one.
+    "country",
+    "city",
+    "state",
+    "postcode",
 )
 
 

@@ -291,7 +291,7 @@ def change_address(unit: Unit, customer_id: int, address_id: int, change: Addres
         values["type"] = change.type
     if change.meta is not None:
         values["meta"] = _merged_info(address.meta, change.meta)
-    unit.customers.update_address(address_id, values)
+    unit.customers.update_address(customer_id, address_id, values)
     if promote:
         unit.customers.make_primary(customer_id, change.type or address.type, address_id, moment)
     return _reread(unit, customer_id, address_id)
@@ -301,7 +301,7 @@ def remove_address(unit: Unit, customer_id: int, address_id: int) -> Address:
     current = _held_book(unit, customer_id)
     address = current.find(address_id)
     current.check_delete(address)
-    unit.customers.delete_address(address_id)
+    unit.customers.delete_address(customer_id, address_id)
     return address
 
 

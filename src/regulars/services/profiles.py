@@ -210,7 +210,7 @@ def _apply_addresses(unit: Unit, customer_id: int, change: ProfileChange, moment
         if current is None:
             unit.customers.insert_address(customer_id, kind, fields, primary=True, now=moment)
         else:
-            unit.customers.update_address(current.id, {**fields, "updated_at": moment})
+            unit.customers.update_address(customer_id, current.id, {**fields, "updated_at": moment})
 
 
 def _apply_meta(unit: Unit, account_id: int, changes: list[MetaChange]) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, func, select
 from regulars.domain.customers import ADDRESS_FIELDS
 from regulars.domain.errors import Conflict
 from regulars.domain.transfer import NewProfile
-from regulars.store.tables import account_meta, accounts, addresses, customers
+from regulars.store.tables import LOCATION, account_meta, accounts, addresses, customers
 
 _IN_LIST = 2000  # values per IN (...): well under SQLite's limit on bound parameters
 
@@ -47,6 +47,7 @@ _CUSTOMER_COLUMNS = (
     "additional_info",
     "created_at",
     "updated_at",
+    *LOCATION,  # the billing address's place (every address written here is its type's primary)
 )
 _ADDRESS_COLUMNS = ("id", "customer_id", "type", "is_primary", *ADDRESS_FIELDS, "created_at", "updated_at")
 _META_COLUMNS = ("id", "account_id", "meta_key", "meta_value")
@@ -131,7 +132,7 @@ class BulkRepository:
             for i, p in zip(account_ids, new, strict=True)
         ]
         customer_rows = [
-            (i, a, p.email, p.first_name, p.last_name, "", "active", "", info, stamp, stamp)
+            (i, a, p.email, p.first_name, p.last_name, "", "active", "", info, stamp, stamp, *_location(p))
             for i, a, p in zip(customer_ids, account_ids, new, strict=True)
         ]
         try:
@@ -189,6 +190,12 @@ class BulkRepository:
                         copy.write_row(row)
         finally:
             cursor.close()
+
+
+def _location(profile: NewProfile) -> tuple[str | None, ...]:
+    """The customer row's copy of its billing address's place; NULLs without a billing address."""
+    billing = profile.addresses.get("billing")
+    return tuple(None if billing is None else billing.get(name, "") for name in LOCATION)
 
 
 def _unchanged(value: Any) -> Any:

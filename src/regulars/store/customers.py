@@ -19,7 +19,7 @@ from regulars.store.counts import CUSTOMER_STATUS, tally
 from regulars.store.engine import constraint_guard
 from regulars.store.prepared import Prepared, among
 from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
-from regulars.store.tables import AVERAGE_ORDER_VALUE, accounts, addresses, customers
+from regulars.store.tables import AVERAGE_ORDER_VALUE, LOCATION, accounts, addresses, customers
 
 # Sort keys of CustomerQuery and the columns that serve them (each has an index ending in id).
 _SORT_COLUMNS: dict[str, Any] = {
@@ -36,11 +36,12 @@ _SORT_COLUMNS: dict[str, Any] = {
     "last_paid_order_at": customers.c.last_paid_order_at,
     "account_id": customers.c.account_id,
     "average_order_value": AVERAGE_ORDER_VALUE,
+    **{name: customers.c[name] for name in LOCATION},
 }
 # Sorts whose values may be NULL: placed as MySQL (FluentCart's database) places them, first ascending and
 # last descending, on SQLite and PostgreSQL alike; their indexes hold them so.
 _NULLABLE_SORTS = frozenset(
-    {"first_paid_order_at", "last_paid_order_at", "account_id", "average_order_value"}
+    ("first_paid_order_at", "last_paid_order_at", "account_id", "average_order_value", *LOCATION)
 )
 
 
@@ -120,6 +121,17 @@ _INSERT = insert(customers)
 _INSERT_ADDRESS = insert(addresses)
 _ADDRESSES_OF_MANY = Prepared.per_dialect(
     lambda d: select(addresses).where(among(addresses.c.customer_id, "ids", d)).order_by(addresses.c.id)
+)
+_PRIMARY_BILLING = (
+    addresses.c.customer_id == customers.c.id,
+    addresses.c.type == "billing",
+    addresses.c.is_primary,
+)
+# The customer row's copy of its primary billing address's place (NULLs without one), read afresh.
+_LOCATE = (
+    update(customers)
+    .where(customers.c.id == bindparam("located_id"))
+    .values({name: select(addresses.c[name]).where(*_PRIMARY_BILLING).scalar_subquery() for name in LOCATION})
 )
 _ADDRESSES_OF = Prepared(
     select(addresses).where(addresses.c.customer_id == bindparam("customer_id")).order_by(addresses.c.id)
@@ -271,6 +283,12 @@ class CustomerRepository:
         self.c.execute(delete(customers).where(customers.c.id == customer_id))
 
     # --- addresses -----------------------------------------------------------------------------
+    # Every address write ends by copying the primary billing address's place onto the customer row
+    # (its sort columns), in the same transaction, whichever dialect wrote it. Writers hold the customer
+    # row already (services.customers.hold, or their own update of it), so the copy reads what they see.
+    def _locate(self, customer_id: int) -> None:
+        self.c.execute(_LOCATE, {"located_id": customer_id})
+
     def insert_address(
         self, customer_id: int, kind: str, values: dict[str, Any], *, primary: bool, now: datetime
     ) -> int:
@@ -283,14 +301,19 @@ class CustomerRepository:
             **values,
         }
         result = self.c.execute(_INSERT_ADDRESS, row)
+        self._locate(customer_id)
         return int(result.inserted_primary_key[0])
 
-    def update_address(self, address_id: int, values: dict[str, Any]) -> None:
+    def update_address(self, customer_id: int, address_id: int, values: dict[str, Any]) -> None:
         if values:
-            self.c.execute(update(addresses).where(addresses.c.id == address_id).values(**values))
+            mine = (addresses.c.id == address_id, addresses.c.customer_id == customer_id)
+            self.c.execute(update(addresses).where(*mine).values(**values))
+            self._locate(customer_id)
 
-    def delete_address(self, address_id: int) -> None:
-        self.c.execute(delete(addresses).where(addresses.c.id == address_id))
+    def delete_address(self, customer_id: int, address_id: int) -> None:
+        mine = (addresses.c.id == address_id, addresses.c.customer_id == customer_id)
+        self.c.execute(delete(addresses).where(*mine))
+        self._locate(customer_id)
 
     def make_primary(self, customer_id: int, kind: str, address_id: int, now: datetime) -> None:
         """Demote the current primary of that type, then promote the chosen one (one statement each)."""
@@ -307,3 +330,4 @@ class CustomerRepository:
         self.c.execute(
             update(addresses).where(addresses.c.id == address_id).values(is_primary=True, updated_at=now)
         )
+        self._locate(customer_id)

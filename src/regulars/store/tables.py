@@ -129,11 +129,19 @@ customers = Table(
     Column("first_order_at", DateTime, nullable=True),
     Column("last_order_at", DateTime, nullable=True),
     Column("last_order_id", Id, nullable=True),
-    # FluentCart's purchase dates: paid orders only (migration 0007_paid_order_dates).
+    # FluentCart's purchase dates: paid orders only (migration 0008_paid_order_dates).
     Column("first_paid_order_at", DateTime, nullable=True),
     Column("last_paid_order_at", DateTime, nullable=True),
     Column("is_paying", Boolean, nullable=False, server_default=text("false")),
+    # The primary billing address's place, as FluentCart keeps it on the customer row to sort by; NULL
+    # without one. Kept in the same transaction as the addresses that change it (migration 0007).
+    Column("country", String(100), nullable=True),
+    Column("city", String(192), nullable=True),
+    Column("state", String(192), nullable=True),
+    Column("postcode", String(32), nullable=True),
 )
+# Which columns of the customer row copy the primary billing address (the same names on both tables).
+LOCATION: tuple[str, ...] = ("country", "city", "state", "postcode")
 Index("ux_customers_email", func.lower(customers.c.email), unique=True)
 Index("ix_customers_status_id", customers.c.status, customers.c.id)
 Index("ix_customers_created_at", customers.c.created_at, customers.c.id)
@@ -154,7 +162,7 @@ AVERAGE_ORDER_VALUE = (_TWO * customers.c.total_spent + customers.c.paid_orders_
 
 def _nulls_first(name: str, value: Any, *trailing: Column) -> None:
     """The index of a nullable sort: NULLs first, as MySQL (FluentCart's database) orders them ascending
-    and SQLite's B-trees hold them; PostgreSQL is told so (migration 0006_customer_null_sorts)."""
+    and SQLite's B-trees hold them; PostgreSQL is told so (migrations 0006 and 0007)."""
     Index(name, value, customers.c.id, *trailing).ddl_if(dialect="sqlite")
     Index(name, value.nulls_first(), customers.c.id, *trailing).ddl_if(dialect="postgresql")
 
@@ -162,6 +170,8 @@ def _nulls_first(name: str, value: Any, *trailing: Column) -> None:
 _nulls_first("ix_customers_first_paid_order_at", customers.c.first_paid_order_at)
 _nulls_first("ix_customers_last_paid_order_at", customers.c.last_paid_order_at)
 _nulls_first("ix_customers_account_id", customers.c.account_id)
+for _name in LOCATION:
+    _nulls_first(f"ix_customers_{_name}", customers.c[_name])
 # What the average is made of rides along, so SQLite reads a page's ids from the index alone.
 _nulls_first("ix_customers_aov", AVERAGE_ORDER_VALUE, customers.c.total_spent, customers.c.paid_orders_count)
 for _name in ("email", "phone"):
@@ -320,7 +330,7 @@ download_permissions = Table(
     Column("order_key", String(64), nullable=False),
     Column("customer_id", Id, ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
     Column("user_email", String(192), nullable=False, server_default=""),
-    # NULL: unlimited. A product's limit times the quantity bought, both 32-bit (migration 0007).
+    # NULL: unlimited. A product's limit times the quantity bought, both 32-bit (migration 0008).
     Column("downloads_remaining", BigInteger, nullable=True),
     Column("access_granted", DateTime, nullable=False),
     Column("access_expires", DateTime, nullable=True),  # NULL: never

@@ -7,8 +7,8 @@ sorts move to indexes on it (NULLs first, as 0006 built them; the old order-date
 any more). A permission's downloads remaining is a product's limit times the quantity bought, both
 32-bit, so the column becomes 64-bit (SQLite's integers are already).
 
-Revision ID: 0007_paid_order_dates
-Revises: 0006_customer_null_sorts
+Revision ID: 0008_paid_order_dates
+Revises: 0007_customer_location_sorts
 Create Date: 2026-12-03
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_paid_order_dates"
-down_revision: str | None = "0006_customer_null_sorts"
+revision: str = "0008_paid_order_dates"
+down_revision: str | None = "0007_customer_location_sorts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
