@@ -773,6 +773,7 @@ def _routes(handlers: Resource) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.WIDTHS[title],
         ),
         Route(
             NAMESPACE,
@@ -788,6 +789,7 @@ def _routes(handlers: Resource) -> list[Route]:
                 ),
             ],
             batch_schema,
+            schema.WIDTHS[title],
         ),
         Route(
             NAMESPACE,
@@ -808,6 +810,7 @@ def _routes(handlers: Resource) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.WIDTHS[title],
         ),
     ]
 

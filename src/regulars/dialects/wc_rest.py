@@ -669,6 +669,7 @@ def routes(version_name: str) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.CUSTOMER_WIDTHS,
         ),
         Route(
             ns,
@@ -684,6 +685,7 @@ def routes(version_name: str) -> list[Route]:
                 ),
             ],
             schema.batch_schema,
+            schema.CUSTOMER_WIDTHS,
         ),
         Route(
             ns,
@@ -698,6 +700,7 @@ def routes(version_name: str) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.CUSTOMER_WIDTHS,
         ),
         Route(
             ns,

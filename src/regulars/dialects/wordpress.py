@@ -22,6 +22,7 @@ from regulars.dialects import incoming as incoming_module
 from regulars.dialects.incoming import Incoming
 from regulars.dialects.wp_auth import AuthError, Principal, authenticate, key_method_error
 from regulars.dialects.wp_schema import ArgError, sanitize, validate
+from regulars.openapi import Widths
 from regulars.ratelimit import Counts, Verdict
 
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -121,6 +122,7 @@ class Route:
     pattern: str  # as WordPress registers it, e.g. r"/customers/(?P<id>[\d]+)"
     endpoints: list[Endpoint]
     schema: Callable[[], dict[str, Any]] | None = None
+    widths: Widths = field(default_factory=dict)  # of its arguments' texts, for the OpenAPI document only
 
     def __post_init__(self) -> None:
         self.full = f"/{self.namespace}{self.pattern}"
