@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 Schema = dict[str, Any]
 WRITE_METHODS = ("POST", "PUT", "PATCH")
+# How long each text of a request may be, by property name; a nested table is that property's object's
+# (or its items'). The store's column widths from domain/limits, shown as maxLength in this document only:
+# OPTIONS shows WordPress's own arguments, which carry none.
+Widths = Mapping[str, "int | Widths"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Doc:
     statuses: tuple[int, ...] = (200,)
     path: Mapping[str, Schema] = field(default_factory=dict)
     summary: str = ""
+    widths: Widths = field(default_factory=dict)  # of the body's texts
 
 
 # --- WordPress schemas as JSON Schema ------------------------------------------------------------------
@@ -96,6 +101,31 @@ def from_wp(spec: Mapping[str, Any], *, answer: bool) -> Schema:
     if "enum" in out and answer and "null" in (types or []):
         out["enum"] = [*out["enum"], None]
     return out
+
+
+def with_max_lengths(schema: Schema, widths: Widths) -> Schema:
+    """A copy of a request schema with maxLength on each text property `widths` names, into nested objects
+    and arrays' items, so generated requests also try texts longer than the store keeps."""
+    if not widths:
+        return schema
+    if isinstance(schema.get("items"), Mapping):
+        return {**schema, "items": with_max_lengths(schema["items"], widths)}
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping):
+        return schema
+    widened: Schema = {}
+    for name, prop in properties.items():
+        width = widths.get(name)
+        if isinstance(width, int):
+            widened[name] = {**prop, "maxLength": width} if _is_text(prop) else prop
+        else:
+            widened[name] = with_max_lengths(prop, width or {})
+    return {**schema, "properties": widened}
+
+
+def _is_text(schema: Schema) -> bool:
+    kind = schema.get("type")
+    return kind == "string" or (isinstance(kind, list) and "string" in kind)
 
 
 # --- shared pieces -------------------------------------------------------------------------------------
@@ -283,7 +313,7 @@ def _wp_operation(
             body["required"] = required
         operation["requestBody"] = {
             "required": bool(required),
-            "content": {"application/json": {"schema": body}},
+            "content": {"application/json": {"schema": with_max_lengths(body, route.widths)}},
         }
     else:
         parameters += [
@@ -337,7 +367,8 @@ def _doc_operation(
     if doc.summary:
         operation["summary"] = doc.summary
     if doc.body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc.body}}}
+        body = with_max_lengths(doc.body, doc.widths)
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     operation["responses"] = {
         **{str(status): _json(wrap(doc.answer), "Success.") for status in doc.statuses},
         **_errors(envelope),

@@ -175,6 +175,27 @@ def test_each_kind_has_its_own_hourly_allowance(limited: Server) -> None:
         _refused_for_rate(api.request("DELETE", f"{url}/address", json={"address_id": 1}), 1)
 
 
+def test_a_bulk_action_counts_each_customer_against_its_kind(limited: Server) -> None:
+    """A bulk update or delete is one of its kind per selected customer; a selection larger than what is
+    left of its kind is refused whole, spending and changing nothing."""
+    with _limited_admin(limited) as maker:
+        ids = [_customer(maker)["id"] for _ in range(2)]
+    with _limited_admin(limited) as api:
+        bulk = f"{BASE}/customers/do-bulk-action"
+        both = api.post(bulk, json={"action": "delete", "customer_ids": ids})
+        refused = error(both, 429, "rate_limit_exceeded")
+        assert refused["message"].startswith("Too many delete requests.")
+        assert (both.headers["X-RateLimit-Limit"], both.headers["X-RateLimit-Remaining"]) == ("1", "1")
+        assert 0 < int(both.headers["Retry-After"]) <= 3600
+        status = {"action": "update_status", "customer_ids": ids, "new_status": "inactive"}
+        changed = api.post(bulk, json=status)
+        assert ok(changed)["processed"] == 2 and changed.headers["X-RateLimit-Remaining"] == "0"
+        assert [ok(api.get(f"{BASE}/customers/{n}"))["customer"]["status"] for n in ids] == ["inactive"] * 2
+        _refused_for_rate(api.post(bulk, json={**status, "customer_ids": ids[:1]}), 2)
+        gone = api.post(bulk, json={"action": "delete", "customer_ids": ids[:1]})
+        assert ok(gone)["processed"] == 1 and gone.headers["X-RateLimit-Remaining"] == "0"
+
+
 def test_limits_are_per_credential(limited: Server) -> None:
     with _limited_admin(limited) as first, _limited_admin(limited) as second:
         for _ in range(3):

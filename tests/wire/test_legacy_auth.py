@@ -319,3 +319,37 @@ def test_rate_limits_when_configured(limited: Server) -> None:
         .status_code
         == 201
     )  # and other keys theirs
+
+
+def test_a_bulk_counts_each_customer_against_its_own_kind(limited: Server) -> None:
+    """Items without an id are creates, with one updates; a bulk holding more creates than are left is
+    refused whole (429, the create limit's headers) and neither creates nor edits anything."""
+    wc = python_client(limited, "v3", "basic", wp_api=False)
+    reader = python_client(limited, "v3", "basic", "read", wp_api=False)
+    tag = uuid.uuid4().hex[:8]
+    new = [{"email": f"bulk{n}.{tag}@example.com"} for n in range(3)]
+
+    def stored() -> list[dict]:
+        return reader.get("customers", params={"filter[q]": f"*{tag}*"}).json()["customers"]
+
+    def refused_for_creates(answer) -> None:
+        assert answer.status_code == 429
+        [error] = answer.json()["errors"]
+        assert error["code"] == "woocommerce_api_too_many_requests"
+        assert error["message"].startswith("Too many create requests.")
+        assert int(answer.headers["retry-after"]) > 0 and answer.headers["x-ratelimit-limit"] == "2"
+
+    three = wc.post("customers/bulk", {"customers": new})
+    refused_for_creates(three)
+    assert three.headers["x-ratelimit-remaining"] == "2"  # nothing spent: two creates are still left
+    assert stored() == []
+    made = wc.post("customers/bulk", {"customers": new[:2]})
+    assert made.status_code == 201 and made.headers["x-ratelimit-remaining"] == "0"
+    first = made.json()["customers"][0]["id"]
+    before = stored()
+    mixed = wc.post("customers/bulk", {"customers": [{"id": first, "first_name": "Ann"}, new[2]]})
+    refused_for_creates(mixed)
+    assert stored() == before and len(before) == 2  # the edit in the refused bulk was not made either
+    edit = wc.post("customers/bulk", {"customers": [{"id": first, "first_name": "Ann"}]})
+    assert edit.status_code == 200 and edit.json()["customers"][0]["first_name"] == "Ann"
+    assert (edit.headers["x-ratelimit-limit"], edit.headers["x-ratelimit-remaining"]) == ("200", "199")

@@ -5,16 +5,18 @@ Retry-After and X-RateLimit-* in each dialect's own words."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
+from regulars.services import credentials
+from regulars.store.unit import Store
 from tests.support.clients import check_replays_refused, python_client
 from tests.support.databases import BACKENDS
-from tests.support.servers import Server, running_server
+from tests.support.servers import Key, Server, running_server
 
 pytestmark = pytest.mark.wire
 
@@ -53,9 +55,9 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     connection.close()
 
 
-def _https(server: Server) -> httpx.Client:
+def _https(server: Server, key_name: str = "read_write") -> httpx.Client:
     """A new connection each time, so both workers of the HTTPS server answer some calls."""
-    key = server.keys["read_write"]
+    key = server.keys[key_name]
     return server.client(https=True, auth=(key.consumer_key, key.consumer_secret), timeout=30)
 
 
@@ -126,3 +128,68 @@ def test_a_nonce_replayed_through_the_other_worker_is_refused(shared: Server) ->
     """Used nonces are kept where every worker looks (Redis), not in one worker's memory."""
     check_replays_refused(shared)
     assert any(shared.extra["redis"].scan_iter("regulars:nonce:*"))
+
+
+def _fresh_key(server: Server, name: str) -> str:
+    """A new read_write key of the administrator, known to the test clients as `name`: a credential whose
+    counts no other test has touched."""
+    store = Store(server.database_url)
+    try:
+        with store.write() as unit:
+            admin = unit.accounts.get(server.admin_id)
+            assert admin is not None
+            issued = credentials.issue_key(unit, admin, "read_write")
+    finally:
+        store.dispose()
+    server.keys[name] = Key(issued.consumer_key, issued.consumer_secret)
+    return name
+
+
+def _stored(server: Server, emails: list[str]) -> list[str]:
+    store = Store(server.database_url)
+    try:
+        with store.read() as unit:
+            return [e for e in emails if unit.accounts.by_email(e) is not None]
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("dialect", "path", "body"),
+    [
+        ("wc/v3", "customers/batch", lambda items: {"create": items}),
+        ("v3", "customers/bulk", lambda items: {"customers": items}),
+    ],
+)
+def test_batch_items_count_against_their_kind_across_workers(
+    shared: Server, dialect: str, path: str, body: Callable[[list], dict]
+) -> None:
+    """A batch's creates are counted one by one in the shared count: three creates against a limit of two
+    are refused whole on one server (nothing stored), two pass on the other, and then even one more is
+    refused on the first; updates keep their own count."""
+    legacy = not dialect.startswith("wc/")
+    key = _fresh_key(shared, f"batches {dialect}")
+    emails = [f"rb{n}.{uuid.uuid4().hex[:8]}@example.com" for n in range(4)]
+    items = [{"email": e} for e in emails]
+    prefix = f"/wc-api/{dialect}" if legacy else f"/wp-json/{dialect}"
+    with _https(shared, key) as api:
+        refused = api.post(f"{prefix}/{path}", json=body(items[:3]))
+
+    def message(answer: httpx.Response) -> str:
+        return answer.json()["errors"][0]["message"] if legacy else answer.json()["message"]
+
+    assert refused.status_code == 429 and message(refused).startswith("Too many create requests.")
+    assert refused.headers["X-RateLimit-Remaining"] == "2" and int(refused.headers["Retry-After"]) > 0
+    assert _stored(shared, emails) == []
+    made = python_client(shared, dialect, "oauth", key=key, wp_api=not legacy).post(path, body(items[:2]))
+    assert made.status_code in (200, 201) and made.headers["X-RateLimit-Remaining"] == "0"
+    assert _stored(shared, emails) == emails[:2]
+    with _https(shared, key) as api:
+        one = api.post(f"{prefix}/{path}", json=body(items[3:]))
+        _limited(one, 2)
+        assert message(one).startswith("Too many create requests.")
+        assert _stored(shared, emails) == emails[:2]
+        ids = [item["id"] for item in made.json()["customers" if legacy else "create"]]
+        edits = [{"id": n, "first_name": "Ann"} for n in ids]
+        updated = api.post(f"{prefix}/{path}", json={"customers": edits} if legacy else {"update": edits})
+        assert updated.status_code == 200 and updated.headers["X-RateLimit-Remaining"] == "198"

@@ -9,6 +9,7 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
+from regulars.domain import limits
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.wire
@@ -99,6 +100,36 @@ def test_wordpress_arguments_and_schemas_are_the_routes_own(server: Server) -> N
     # WordPress's own type words become JSON Schema: a read-only date may be null, a bool is a boolean.
     assert customer["properties"]["date_modified"]["type"] == ["string", "null"]
     assert customer["properties"]["is_paying_customer"]["type"] == ["boolean", "null"]
+
+
+def _body(document: dict, method: str, path: str) -> dict:
+    return document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+
+
+def test_request_texts_carry_the_stores_widths_as_max_length(server: Server) -> None:
+    """Every dialect's request texts say how long they may be (the column widths the checks refuse past),
+    so generated requests try longer ones too; OPTIONS keeps WordPress's own arguments, without them."""
+    document = _document(server)
+    wc = _body(document, "put", "/wp-json/wc/v3/customers/{id}")["properties"]
+    assert wc["email"]["maxLength"] == limits.ACCOUNT["email"] == 100
+    assert wc["billing"]["properties"]["postcode"]["maxLength"] == limits.ADDRESS["postcode"]
+    assert wc["meta_data"]["items"]["properties"]["key"]["maxLength"] == limits.META_KEY
+    assert "maxLength" not in wc["meta_data"]["items"]["properties"]["value"]
+    order = _body(document, "post", "/wp-json/wc/v3/orders")["properties"]
+    assert order["payment_method"]["maxLength"] == limits.ORDER["payment_method"]
+    assert order["line_items"]["items"]["properties"]["name"]["maxLength"] == limits.ORDER_LINE_NAME
+    assert _body(document, "post", "/wp-json/wc/v3/products")["properties"]["sku"]["maxLength"] == 100
+    bulk = _body(document, "post", "/wc-api/v3/customers/bulk")["properties"]["customers"]["items"]
+    assert bulk["properties"]["billing_address"]["properties"]["city"]["maxLength"] == limits.ADDRESS["city"]
+    fluent = _body(document, "post", "/wp-json/fluent-cart/v2/customers")["properties"]
+    assert fluent["email"]["maxLength"] == limits.CUSTOMER["email"] == 192
+    address = _body(document, "put", "/wp-json/fluent-cart/v2/customers/{customer_id}/address")["properties"]
+    assert (
+        address["company_name"]["maxLength"] == address["company"]["maxLength"] == limits.ADDRESS["company"]
+    )
+    with server.client(https=True, auth=("admin", server.admin_password)) as http:
+        described = http.options("/wp-json/wc/v3/customers").text
+    assert "maxLength" not in described
 
 
 def test_security_schemes_name_each_dialects_credentials(server: Server) -> None:

@@ -33,6 +33,7 @@ from regulars.dialects.fluentcart_wire import (
 from regulars.domain.customer_records import CustomerChange
 from regulars.domain.customers import ADDRESS_TYPES, Customer
 from regulars.domain.errors import DomainError
+from regulars.ratelimit import Counts
 from regulars.services import customers as service
 from regulars.services.clock import now
 from regulars.store.unit import Unit
@@ -278,8 +279,21 @@ def bulk_permission(call: FcCall) -> str:
     return BULK[_bulk_action(call)][0]
 
 
-def bulk_kind(call: FcCall) -> str:
-    return BULK[_bulk_action(call)][1]
+def bulk_counts(call: FcCall) -> Counts:
+    """Against the rate limits a bulk update or delete costs one of its kind per customer; an export
+    is one read, as a list is."""
+    kind = BULK[_bulk_action(call)][1]
+    return {kind: 1 if kind == "list" else len(_bulk_ids(call))}
+
+
+def _bulk_ids(call: FcCall) -> list[int]:
+    ids = read.id_list(call.params.get("customer_ids"), "customer_ids")
+    if not ids:
+        raise invalid("customer_ids", "required", "Customers selection is required")
+    limit = call.ctx.settings.batch_limit
+    if len(ids) > limit:
+        raise invalid("customer_ids", "max", f"At most {limit} customers can be changed at once.")
+    return ids
 
 
 def _bulk_status(call: FcCall) -> str:
@@ -302,12 +316,7 @@ def _export_format(call: FcCall) -> str:
 
 def bulk_action(call: FcCall) -> FcReply:
     action = _bulk_action(call)
-    ids = read.id_list(call.params.get("customer_ids"), "customer_ids")
-    if not ids:
-        raise invalid("customer_ids", "required", "Customers selection is required")
-    limit = call.ctx.settings.batch_limit
-    if len(ids) > limit:
-        raise invalid("customer_ids", "max", f"At most {limit} customers can be changed at once.")
+    ids = _bulk_ids(call)
     step: Callable[[Unit, int], Customer]
     if action in STATUS_ACTIONS:
         step = partial(service.set_status, status=_bulk_status(call))
@@ -369,7 +378,7 @@ ROUTES: list[Op] = [
     Op("POST", "/customers", create_customer, MANAGE, "create", doc.CREATE),
     Op("GET", "/customers/get-stats/{customer_id}", customer_stats, VIEW, "list", doc.STATS_DOC),
     Op("GET", "/customers/attachable-user", attachable_users, MANAGE, "list", doc.ATTACHABLE),
-    Op("POST", "/customers/do-bulk-action", bulk_action, bulk_permission, bulk_kind, doc.BULK),
+    Op("POST", "/customers/do-bulk-action", bulk_action, bulk_permission, bulk_counts, doc.BULK),
     Op("GET", CUSTOMER, get_customer, VIEW, "list", doc.GET),
     Op("PUT", CUSTOMER, update_customer, MANAGE, "update", doc.UPDATE),
     Op("PUT", f"{CUSTOMER}/additional-info", update_additional_info, MANAGE, "update", doc.ADDITIONAL_INFO),

@@ -7,8 +7,9 @@ from typing import Any
 
 from regulars.dialects.fluentcart_input import ADDRESS_META, ADDRESS_NAMES, SCOPES, SORT_NAMES
 from regulars.dialects.fluentcart_shapes import RELATIONS
+from regulars.domain import limits
 from regulars.domain.customers import ADDRESS_TYPES, STATUSES
-from regulars.openapi import Doc
+from regulars.openapi import Doc, Widths
 
 Schema = dict[str, Any]
 _TEXT: Schema = {"type": "string"}
@@ -127,6 +128,9 @@ _ADDRESS_FIELDS: Schema = {
     **dict.fromkeys(("name", *ADDRESS_NAMES, *ADDRESS_META), _TEXT),
 }
 _ADDRESS_ID = {"address_id": _ID}
+# The longest text each field may hold (the store's columns), for the OpenAPI document's maxLength.
+_CUSTOMER_WIDTHS: Widths = limits.CUSTOMER
+_ADDRESS_WIDTHS: Widths = {name: limits.ADDRESS[ours] for name, ours in ADDRESS_NAMES.items()}
 _ONE_CUSTOMER = _data(customer=CUSTOMER)
 _ONE_ADDRESS = _data(address=ADDRESS)
 
@@ -162,6 +166,7 @@ CREATE = Doc(
     answer=_ONE_CUSTOMER,
     statuses=(201,),
     summary="Create a customer.",
+    widths=_CUSTOMER_WIDTHS,
 )
 STATS_DOC = Doc(path=_PATH, answer=_data(stats=STATS), summary="A customer's purchase figures.")
 ATTACHABLE = Doc(
@@ -210,7 +215,13 @@ BULK = Doc(
     summary="update_status (data.status), delete or export (data.format csv|json) several customers.",
 )
 GET = Doc(path=_PATH, query=_WITH, answer=_ONE_CUSTOMER, summary="One customer with its addresses.")
-UPDATE = Doc(path=_PATH, body=_body(**_CUSTOMER_FIELDS), answer=_ONE_CUSTOMER, summary="Update a customer.")
+UPDATE = Doc(
+    path=_PATH,
+    body=_body(**_CUSTOMER_FIELDS),
+    answer=_ONE_CUSTOMER,
+    summary="Update a customer.",
+    widths=_CUSTOMER_WIDTHS,
+)
 ADDITIONAL_INFO = Doc(
     path=_PATH,
     body={"type": "object", "description": "The key/value object itself; a null value removes its key."},
@@ -227,13 +238,19 @@ ADDRESSES = Doc(
     summary="A customer's addresses.",
 )
 ADD_ADDRESS = Doc(
-    path=_PATH, body=_body(**_ADDRESS_FIELDS), answer=_ONE_ADDRESS, statuses=(201,), summary="Add an address."
+    path=_PATH,
+    body=_body(**_ADDRESS_FIELDS),
+    answer=_ONE_ADDRESS,
+    statuses=(201,),
+    summary="Add an address.",
+    widths=_ADDRESS_WIDTHS,
 )
 CHANGE_ADDRESS = Doc(
     path=_PATH,
     body=_body(("address_id",), **_ADDRESS_ID, **_ADDRESS_FIELDS),
     answer=_ONE_ADDRESS,
     summary="Change an address.",
+    widths=_ADDRESS_WIDTHS,
 )
 REMOVE_ADDRESS = Doc(
     path=_PATH, query=_ADDRESS_ID, summary="Delete an address (not the primary, not the last)."

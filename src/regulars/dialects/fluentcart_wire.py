@@ -27,6 +27,7 @@ from regulars.domain.accounts import Account
 from regulars.domain.errors import DomainError
 from regulars.domain.text import is_utf8
 from regulars.openapi import Doc
+from regulars.ratelimit import Counts
 
 NAMESPACE = "fluent-cart/v2"
 DIALECT = "fluentcart"
@@ -108,13 +109,17 @@ ByCall = Callable[[FcCall], str]
 @dataclass
 class Op:
     """One row of the routing table: method, path pattern, handler, permission and rate-limit kind
-    (the last two may depend on the request, as a bulk action's do)."""
+    (the last two may depend on the request, as a bulk action's do: its customers by kind)."""
 
     method: str
     pattern: str  # "/customers/{customer_id}/address"
     handler: Handler
     permission: str | ByCall
-    kind: str | ByCall
+    kind: str | Callable[[FcCall], Counts]
+
+    def limit_counts(self, call: FcCall) -> Counts:
+        return {self.kind: 1} if isinstance(self.kind, str) else self.kind(call)
+
     doc: Doc = field(default_factory=Doc)  # its parameters, body and answers, for the OpenAPI document
     regex: re.Pattern[str] = field(init=False)
 
@@ -200,16 +205,10 @@ class FluentCartApi:
             raise FcError(403, "insufficient_permissions", "Sorry, you are not allowed to do that.")
         limits: dict[str, str] = {}
         if ctx.limiter.applies_to(DIALECT):
-            kind = _resolve(op.kind, call)
-            verdict = ctx.limiter.hit(DIALECT, principal.credential, kind)
+            verdict = ctx.limiter.hit(DIALECT, principal.credential, op.limit_counts(call))
             limits = verdict.headers()
             if not verdict.allowed:
-                raise FcError(
-                    429,
-                    "rate_limit_exceeded",
-                    f"Too many {kind} requests. Try again in {verdict.retry_after} seconds.",
-                    headers={**limits, "Retry-After": str(verdict.retry_after)},
-                )
+                raise FcError(429, "rate_limit_exceeded", verdict.message, headers=limits)
         try:
             reply = op.handler(call)
         except DomainError as exc:

@@ -23,6 +23,7 @@ from regulars.dialects import incoming as incoming_module
 from regulars.dialects.incoming import Incoming
 from regulars.dialects.wc_legacy_auth import CHALLENGE, LegacyAuthError, authenticate
 from regulars.openapi import Doc
+from regulars.ratelimit import Counts, Verdict
 
 DIALECT = "wc_legacy"  # its name in REGULARS_RATE_LIMITED_DIALECTS
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -176,6 +177,12 @@ class Endpoint:
     accepts_data: bool = False
     kind: str = "list"  # which hourly rate limit it counts against: list, create, update or delete
     doc: Doc = field(default_factory=Doc)  # its parameters, body and answers, for the OpenAPI document
+    # How many operations of each kind a request holds (a bulk's items), when not one of `kind`.
+    counts: Callable[[Call], Counts] | None = None
+
+    def limit_counts(self, call: Call) -> Counts:
+        counted = self.counts(call) if self.counts is not None else None
+        return counted or {self.kind: 1}
 
 
 @dataclass
@@ -350,29 +357,26 @@ class LegacyApi:
             return error_response(
                 LegacyError("woocommerce_api_missing_callback_param", "Missing parameter data", 400)
             )
-        limits = self._rate_limit(principal, endpoint.kind)
-        if isinstance(limits, Response):
-            return limits
         call = Call(version, method, url_params, incoming.query, data, principal, ctx, incoming)
+        limits: dict[str, str] = {}
         try:
+            verdict = self._rate_limit(endpoint, call)
+            limits = verdict.headers() if verdict is not None else {}
+            if verdict is not None and not verdict.allowed:
+                # Regulars' own words: WooCommerce has no limits.
+                raise LegacyError("woocommerce_api_too_many_requests", verdict.message, 429)
             response = self._respond(endpoint.handler(call), method)
         except LegacyError as exc:
             response = error_response(exc)
         response.headers.update(limits)
         return response
 
-    def _rate_limit(self, principal: Principal | None, kind: str) -> dict[str, str] | Response:
-        """Count the call against its key's hourly limit when limits apply to this dialect: the
-        X-RateLimit-* headers, or the 429 answer (Regulars' own words; WooCommerce has no limits)."""
+    def _rate_limit(self, endpoint: Endpoint, call: Call) -> Verdict | None:
+        """Count the call against its key's hourly limits, when limits apply to this dialect."""
         limiter = self.ctx.limiter
-        if principal is None or not limiter.applies_to(DIALECT):
-            return {}
-        verdict = limiter.hit(DIALECT, principal.credential, kind)
-        if verdict.allowed:
-            return verdict.headers()
-        message = f"Too many {kind} requests. Try again in {verdict.retry_after} seconds."
-        headers = {**verdict.headers(), "Retry-After": str(verdict.retry_after)}
-        return error_response(LegacyError("woocommerce_api_too_many_requests", message, 429), headers)
+        if call.principal is None or not limiter.applies_to(DIALECT):
+            return None
+        return limiter.hit(DIALECT, call.principal.credential, endpoint.limit_counts(call))
 
     def _match(self, route: str, method: str) -> tuple[Endpoint, dict[str, str]] | None:
         for candidate in self.table:

@@ -40,6 +40,7 @@ from regulars.domain.errors import Conflict, DomainError
 from regulars.domain.orders import Order
 from regulars.domain.search import extended as extended_search
 from regulars.domain.text import sanitize_text_field
+from regulars.ratelimit import Counts
 from regulars.services import downloads as download_service
 from regulars.services import orders as order_service
 from regulars.services import profiles
@@ -447,8 +448,8 @@ def _bulk_items(items: Any) -> list[Any]:
     return items
 
 
-def bulk(call: Call) -> Reply:
-    """Create (no id) or edit (an id) each item in turn, errors in place; 201 once anything was created."""
+def _bulk_list(call: Call) -> list[Any]:
+    """The bulk's `customers`, refused whole when missing, not a list or past the batch limit."""
     data = call.data
     if not isinstance(data, dict) or data.get("customers") is None:
         raise LegacyError(
@@ -464,12 +465,31 @@ def bulk(call: Call) -> Reply:
             f"Unable to accept more than {limit} items for this request.",
             413,
         )
+    return items
+
+
+def _bulk_item_id(item: Any) -> int:
+    """The id an item edits; 0 (none) creates."""
+    return intval(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else 0
+
+
+def bulk_counts(call: Call) -> Counts:
+    """A bulk costs its items against the rate limits: edits as updates, the rest as creates."""
+    items = _bulk_list(call)
+    edits = sum(1 for item in items if _bulk_item_id(item))
+    counts = {"create": len(items) - edits, "update": edits}
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def bulk(call: Call) -> Reply:
+    """Create (no id) or edit (an id) each item in turn, errors in place; 201 once anything was created."""
+    items = _bulk_list(call)
     actor, decimals = _actor(call), _decimals(call)
     results: list[dict[str, Any]] = []
     created = False
     with call.context.store.write() as unit:
         for item in items:
-            item_id = intval(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else 0
+            item_id = _bulk_item_id(item)
             try:
                 with unit.savepoint():
                     if item_id:
@@ -508,5 +528,5 @@ def routes() -> list[Route]:
         Route(
             r"/customers/(?P<id>\d+)/downloads", (Endpoint(READABLE, customer_downloads, doc=doc.DOWNLOADS),)
         ),
-        Route("/customers/bulk", (Endpoint(EDITABLE, bulk, True, "update", doc.BULK),)),
+        Route("/customers/bulk", (Endpoint(EDITABLE, bulk, True, "update", doc.BULK, bulk_counts),)),
     ]

@@ -8,7 +8,8 @@ from typing import Any
 
 from regulars.dialects.wc_legacy import VERSIONS
 from regulars.dialects.wc_legacy_shape import BILLING, SHIPPING
-from regulars.openapi import Doc
+from regulars.domain import limits
+from regulars.openapi import Doc, Widths
 
 Schema = dict[str, Any]
 _TEXT: Schema = {"type": "string"}
@@ -98,6 +99,12 @@ CUSTOMER_INPUT: Schema = {
         "shipping_address": _object(SHIPPING),
     },
 }
+# The longest text each input may hold (the store's columns), for the OpenAPI document's maxLength.
+_CUSTOMER_WIDTHS: Widths = {
+    **limits.ACCOUNT,
+    "billing_address": limits.ADDRESS,
+    "shipping_address": limits.ADDRESS,
+}
 _ITEM_ERROR: Schema = {
     "type": "object",
     "required": ["id", "error"],
@@ -138,8 +145,11 @@ COUNT = Doc(
 _ONE = {"type": "object", "properties": {"customer": CUSTOMER}}
 _CUSTOMER_BODY = {"type": "object", "required": ["customer"], "properties": {"customer": CUSTOMER_INPUT}}
 GET = Doc(query=_FIELDS, answer=_ONE, summary="One customer, by id or email.")
-CREATE = Doc(body=_CUSTOMER_BODY, answer=_ONE, statuses=(201,), summary="Create a customer.")
-EDIT = Doc(body=_CUSTOMER_BODY, answer=_ONE, summary="Edit a customer.")
+_BODY_WIDTHS: Widths = {"customer": _CUSTOMER_WIDTHS}
+CREATE = Doc(
+    body=_CUSTOMER_BODY, answer=_ONE, statuses=(201,), summary="Create a customer.", widths=_BODY_WIDTHS
+)
+EDIT = Doc(body=_CUSTOMER_BODY, answer=_ONE, summary="Edit a customer.", widths=_BODY_WIDTHS)
 DELETE = Doc(answer={"type": "object", "properties": {"message": _TEXT}}, summary="Delete a customer.")
 ORDERS = Doc(
     query={
@@ -177,4 +187,5 @@ BULK = Doc(
     },
     statuses=(200, 201),
     summary="Create (no id) or edit (an id) several customers; 201 once any was created.",
+    widths={"customers": _CUSTOMER_WIDTHS},
 )

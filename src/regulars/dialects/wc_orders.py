@@ -24,7 +24,8 @@ from regulars.dialects.wordpress import (
     RestError,
     Route,
     as_id,
-    batch_items,
+    batch_counts,
+    batch_lists,
     checked_args,
     invalid_params,
     item_error,
@@ -647,14 +648,7 @@ class Resource(ABC):
 
     # --- batch ---------------------------------------------------------------------------------------
     def batch(self, call: Call) -> Reply:
-        lists = {name: batch_items(call.params.get(name)) for name in ("create", "update", "delete")}
-        limit = call.context.settings.batch_limit
-        if sum(len(items) for items in lists.values()) > limit:
-            raise RestError(
-                "woocommerce_rest_request_entity_too_large",
-                f"Unable to accept more than {limit} items for this request.",
-                413,
-            )
+        lists = batch_lists(call)
         shaper = Shaper(call)
         body: dict[str, list[Any]] = {}
         with call.context.store.write() as unit:
@@ -792,6 +786,7 @@ def _routes(handlers: Resource) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.WIDTHS[title],
         ),
         Route(
             NAMESPACE,
@@ -803,9 +798,11 @@ def _routes(handlers: Resource) -> list[Route]:
                     permission(kind, "batch"),
                     schema.endpoint_args(title, False),
                     returns="batch",
+                    counts=batch_counts,
                 ),
             ],
             batch_schema,
+            schema.WIDTHS[title],
         ),
         Route(
             NAMESPACE,
@@ -826,6 +823,7 @@ def _routes(handlers: Resource) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.WIDTHS[title],
         ),
     ]
 

@@ -7,8 +7,19 @@ from copy import deepcopy
 from typing import Any
 
 from regulars.dialects.wc_rest_schema import CONTEXT_ARG, ID_ARG, VIEW_EDIT
-from regulars.domain import orders, products
+from regulars.domain import limits, orders, products
+from regulars.openapi import Widths
 
+# The longest text each argument may hold (the store's columns), for the OpenAPI document's maxLength.
+WIDTHS: dict[str, Widths] = {
+    "shop_order": {
+        **limits.ORDER,
+        **{lines: {"name": limits.ORDER_LINE_NAME} for lines in ("line_items", "fee_lines")},
+        "shipping_lines": {"method_title": limits.ORDER_LINE_NAME},
+        "coupon_lines": {"code": limits.ORDER_LINE_NAME},
+    },
+    "product": limits.PRODUCT,
+}
 _META_VALUE_TYPES = ["null", "object", "string", "number", "boolean", "integer", "array"]
 
 

@@ -25,7 +25,8 @@ from regulars.dialects.wordpress import (
     RestError,
     Route,
     as_id,
-    batch_items,
+    batch_counts,
+    batch_lists,
     checked_args,
     invalid_params,
     item_error,
@@ -553,16 +554,8 @@ class Customers:
 
     # --- batch ---------------------------------------------------------------------------------------
     def batch(self, call: Call) -> Reply:
-        creates = batch_items(call.params.get("create"))
-        updates = batch_items(call.params.get("update"))
-        deletes = batch_items(call.params.get("delete"))
-        limit = call.context.settings.batch_limit
-        if len(creates) + len(updates) + len(deletes) > limit:
-            raise RestError(
-                "woocommerce_rest_request_entity_too_large",
-                f"Unable to accept more than {limit} items for this request.",
-                413,
-            )
+        lists = batch_lists(call)
+        creates, updates, deletes = lists["create"], lists["update"], lists["delete"]
         shaper = self.shaper(call)
         actor = call.principal.account if call.principal else None
         body: dict[str, list[Any]] = {}
@@ -673,6 +666,7 @@ def routes(version_name: str) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.CUSTOMER_WIDTHS,
         ),
         Route(
             ns,
@@ -683,11 +677,12 @@ def routes(version_name: str) -> list[Route]:
                     handlers.batch,
                     can_batch,
                     schema.endpoint_args(version_name, False),
-                    kind="update",
                     returns="batch",
+                    counts=batch_counts,
                 ),
             ],
             schema.batch_schema,
+            schema.CUSTOMER_WIDTHS,
         ),
         Route(
             ns,
@@ -702,6 +697,7 @@ def routes(version_name: str) -> list[Route]:
                 ),
             ],
             item_schema,
+            schema.CUSTOMER_WIDTHS,
         ),
         Route(
             ns,

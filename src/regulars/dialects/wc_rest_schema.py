@@ -8,6 +8,8 @@ from copy import deepcopy
 from typing import Any
 
 from regulars.dialects.wc_rest_versions import ADDRESS_FIELDS, VERSIONS
+from regulars.domain import limits
+from regulars.openapi import Widths
 
 VIEW_EDIT = ["view", "edit"]
 ROLE_ENUM = [
@@ -102,6 +104,13 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
 }
 
 # Meta values are any JSON in arguments, "mixed" in the item schema.
+# The longest text each argument may hold (the store's columns), for the OpenAPI document's maxLength.
+CUSTOMER_WIDTHS: Widths = {
+    **limits.ACCOUNT,
+    "billing": limits.ADDRESS,
+    "shipping": limits.ADDRESS,
+    "meta_data": {"key": limits.META_KEY},
+}
 META_VALUE_ARG_TYPES = ["null", "object", "string", "number", "boolean", "integer", "array"]
 
 

@@ -22,6 +22,8 @@ from regulars.dialects import incoming as incoming_module
 from regulars.dialects.incoming import Incoming
 from regulars.dialects.wp_auth import AuthError, Principal, authenticate, key_method_error
 from regulars.dialects.wp_schema import ArgError, out_of_bounds, sanitize, validate
+from regulars.openapi import Widths
+from regulars.ratelimit import Counts, Verdict
 
 JSON_TYPE = "application/json; charset=UTF-8"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -102,11 +104,16 @@ class Endpoint:
     # (of them) or "batch" ({create, update, delete} lists); and the status.
     returns: str = "item"
     status: int = 200
+    # How many operations of each kind a request holds (a batch's items), when not one of `kind`.
+    counts: Callable[[Call], Counts] | None = None
 
-    def limit_kind(self, method: str) -> str:
-        if self.kind:
-            return self.kind
-        return {"GET": "list", "HEAD": "list", "POST": "create", "DELETE": "delete"}.get(method, "update")
+    def limit_counts(self, call: Call) -> Counts:
+        """What the call costs against the rate limits: its items by kind, or one of the endpoint's kind."""
+        counted = self.counts(call) if self.counts is not None else None
+        if counted:
+            return counted
+        default = {"GET": "list", "HEAD": "list", "POST": "create", "DELETE": "delete"}
+        return {self.kind or default.get(call.method, "update"): 1}
 
 
 @dataclass
@@ -115,6 +122,7 @@ class Route:
     pattern: str  # as WordPress registers it, e.g. r"/customers/(?P<id>[\d]+)"
     endpoints: list[Endpoint]
     schema: Callable[[], dict[str, Any]] | None = None
+    widths: Widths = field(default_factory=dict)  # of its arguments' texts, for the OpenAPI document only
 
     def __post_init__(self) -> None:
         self.full = f"/{self.namespace}{self.pattern}"
@@ -255,6 +263,27 @@ def batch_items(value: Any) -> list[Any]:
     return []
 
 
+BATCH_KINDS = ("create", "update", "delete")
+
+
+def batch_lists(call: Call) -> dict[str, list[Any]]:
+    """A batch's create, update and delete lists; more items than the batch limit are refused whole."""
+    lists = {kind: batch_items(call.params.get(kind)) for kind in BATCH_KINDS}
+    limit = call.context.settings.batch_limit
+    if sum(len(items) for items in lists.values()) > limit:
+        raise RestError(
+            "woocommerce_rest_request_entity_too_large",
+            f"Unable to accept more than {limit} items for this request.",
+            413,
+        )
+    return lists
+
+
+def batch_counts(call: Call) -> Counts:
+    """A batch costs its items against the rate limits, each against its own kind."""
+    return {kind: len(items) for kind, items in batch_lists(call).items() if items}
+
+
 def item_error(item_id: Any, error: RestError) -> dict[str, Any]:
     return {"id": item_id, "error": error.body()}
 
@@ -376,13 +405,17 @@ class WpJson:
         endpoint = route.endpoint_for("GET" if method == "HEAD" else method)
         if endpoint is None:
             return error_response(self._no_route(), api_link)
-        limited = self._rate_limit(principal, endpoint.limit_kind(method))
-        if isinstance(limited, RestError):
-            return error_response(limited, {**api_link, **limited.data.pop("headers")})
+        limited: dict[str, str] = {}
         try:
             body = self._json_body(incoming)
             params, sent = self._merge(incoming, body, form, url_params)
             call.params, call.sent = params, sent
+            # Counted once the body says what the request holds, before anything is written.
+            verdict = self._rate_limit(endpoint, call)
+            if verdict is not None and not verdict.allowed:
+                refusal = RestError("rest_too_many_requests", verdict.message, 429)
+                return error_response(refusal, {**api_link, **verdict.headers()})
+            limited = verdict.headers() if verdict is not None else {}
             self._validate(endpoint, call)
             if endpoint.permission is not None:
                 endpoint.permission(call)
@@ -395,20 +428,12 @@ class WpJson:
         return response
 
     # --- steps -------------------------------------------------------------------------------------
-    def _rate_limit(self, principal: Principal | None, kind: str) -> RestError | dict[str, str]:
-        """Count the call against its credential's hourly limit, when limits apply to this dialect."""
+    def _rate_limit(self, endpoint: Endpoint, call: Call) -> Verdict | None:
+        """Count the call against its credential's hourly limits, when limits apply to this dialect."""
         limiter = self.ctx.limiter
-        if principal is None or not limiter.applies_to(self.dialect):
-            return {}
-        verdict = limiter.hit(self.dialect, principal.credential, kind)
-        if verdict.allowed:
-            return verdict.headers()
-        return RestError(
-            "rest_too_many_requests",
-            f"Too many {kind} requests. Try again in {verdict.retry_after} seconds.",
-            429,
-            headers={**verdict.headers(), "Retry-After": str(verdict.retry_after)},
-        )
+        if call.principal is None or not limiter.applies_to(self.dialect):
+            return None
+        return limiter.hit(self.dialect, call.principal.credential, endpoint.limit_counts(call))
 
     def _form(self, incoming: Any, method: str) -> dict[str, Any] | None:
         content_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()

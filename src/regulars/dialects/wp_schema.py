@@ -16,7 +16,11 @@ from regulars.domain.accounts import is_email
 Schema = Mapping[str, Any]
 
 INT64 = (-(2**63), 2**63 - 1)
-_NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+# PHP 8's is_numeric: its whitespace (only these six) before and after, a sign, ASCII digits with an optional
+# point and exponent; no hex, "inf", "nan", underscores or other control characters.
+_NUMERIC = re.compile(
+    r"[ \t\n\r\v\f]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r\v\f]*"
+)
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}(:?\d{2})?)?$")
 
 
@@ -44,7 +48,7 @@ def is_numeric(value: Any) -> bool:
         return False
     if isinstance(value, int | float):
         return True
-    return isinstance(value, str) and bool(_NUMERIC.match(value))
+    return isinstance(value, str) and _NUMERIC.fullmatch(value) is not None
 
 
 def is_integer(value: Any) -> bool:
