@@ -13,7 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, update
 
+from regulars.store.engine import normalise_url
+from regulars.store.tables import products
 from tests.support.fluentcart import client, record_of, woocommerce
 from tests.support.servers import Server
 from tests.support.wordpress import invalid_param
@@ -152,6 +155,23 @@ def test_a_price_no_order_line_could_hold_is_refused(shop: httpx.Client, price: 
         MONEY_BOUNDS,
     )
     assert shop.get(f"{WC}/products/{product['id']}").json()["sale_price"] == ""
+
+
+def test_a_price_stored_before_prices_were_bounded_is_still_shown(server: Server, shop: httpx.Client) -> None:
+    """A store written before prices had to fit an order line may hold "1e30": the product still reads
+    (WooCommerce prints whatever it keeps), only an order line for it would be refused."""
+    product = _product(shop, sku=f"old-{uuid.uuid4().hex[:8]}", regular_price="10")
+    engine = create_engine(normalise_url(server.database_url))
+    with engine.begin() as connection:
+        connection.execute(
+            update(products).where(products.c.id == product["id"]).values(regular_price="1e30")
+        )
+    engine.dispose()
+    shown = shop.get(f"{WC}/products/{product['id']}")
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert (body["price"], body["regular_price"]) == ("1e30", "1e30")
+    assert "&#36;</span>1000000000000000000000000000000.00</bdi>" in body["price_html"]
 
 
 def test_money_is_printed_exactly_in_every_view(

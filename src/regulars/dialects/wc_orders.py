@@ -45,8 +45,8 @@ from regulars.domain.orders import (
     Order,
     OrderChange,
     OrderQuery,
+    amount_text,
     decimal_text,
-    minor_units,
 )
 from regulars.domain.products import Product, ProductChange, ProductQuery
 from regulars.services import orders as order_service
@@ -470,7 +470,7 @@ class Shaper:
         symbol = "".join(f"&#{ord(ch)};" for ch in _symbol(self.call.context.settings.currency))
 
         def amount(text: str) -> str:
-            figure = self.money(minor_units(text, self.decimals))
+            figure = amount_text(text, self.decimals)
             return (
                 '<span class="woocommerce-Price-amount amount"><bdi>'
                 f'<span class="woocommerce-Price-currencySymbol">{symbol}</span>{figure}</bdi></span>'

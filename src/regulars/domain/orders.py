@@ -10,7 +10,7 @@ import secrets
 import string
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from regulars.domain import limits
@@ -204,6 +204,16 @@ def check_money(
 ) -> None:
     """Refuse an amount (in minor units) the store cannot hold, its bounds printed as money."""
     limits.check_range(field_name, minor, bounds, lambda bound: decimal_text(bound, decimals))
+
+
+def amount_text(value: str, decimals: int) -> str:
+    """A stored decimal amount as WooCommerce prints money, rounded half up to `decimals`, whatever its
+    size: showing one never needs it to fit an order's column (a price kept before prices were bounded)."""
+    amount = Decimal(value)
+    with localcontext() as context:
+        context.prec = max(context.prec, amount.adjusted() + decimals + 2)
+        rounded = amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        return f"{rounded + 0:f}"  # + 0: no "-0.00"
 
 
 def decimal_text(minor: int, decimals: int) -> str:
