@@ -72,3 +72,13 @@ def test_php_query_parsing() -> None:
 def test_timestamps_outside_fifteen_minutes_are_stale() -> None:
     assert oauth.fresh("1000", 1000 + 900) and not oauth.fresh("1000", 1000 + 901)
     assert not oauth.fresh("soon", 1000)
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",))))
+def test_rfc3986_is_phps_rawurlencode(value: str) -> None:
+    """Every character but A-Z a-z 0-9 - _ . ~ becomes its UTF-8 bytes as upper-case %XX, ASCII or not."""
+    expected = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_.~") else "".join(f"%{b:02X}" for b in c.encode())
+        for c in value
+    )
+    assert oauth.rfc3986(value) == expected

@@ -24,10 +24,16 @@ REQUIRED: tuple[str, ...] = (
 )
 ALGORITHMS = {"HMAC-SHA1": hashlib.sha1, "HMAC-SHA256": hashlib.sha256}
 WINDOW_SECONDS = 15 * 60
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+_ASCII_ESCAPES = {byte: f"%{byte:02X}" for byte in range(128) if byte not in _UNRESERVED}
 
 
 def rfc3986(value: str) -> str:
-    """PHP's rawurlencode: everything but A-Z a-z 0-9 - _ . ~ is percent-encoded."""
+    """PHP's rawurlencode: everything but A-Z a-z 0-9 - _ . ~ is percent-encoded (UTF-8 bytes, upper-case
+    hex). ASCII text, nearly every parameter of a signed request, is encoded by one str.translate: urllib's
+    quote costs several times more, and a base string encodes every parameter twice."""
+    if value.isascii():
+        return value.translate(_ASCII_ESCAPES)
     return quote(value, safe="~")
 
 
