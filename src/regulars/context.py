@@ -18,6 +18,7 @@ class Context:
     site_secret: str
     nonces: NonceStore
     limiter: RateLimiter
+    credential_cache: credentials.CredentialCache
 
     @classmethod
     def build(cls, settings: Settings) -> Context:
@@ -25,4 +26,4 @@ class Context:
         with store.write() as unit:
             secret = credentials.site_secret(unit)
         nonces: NonceStore = RedisNonces(settings.redis_url) if settings.redis_url else DatabaseNonces(store)
-        return cls(settings, store, secret, nonces, RateLimiter(settings))
+        return cls(settings, store, secret, nonces, RateLimiter(settings), credentials.CredentialCache())

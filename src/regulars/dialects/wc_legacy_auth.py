@@ -67,7 +67,7 @@ def authenticate(ctx: Context, incoming: Incoming, version: str, signed_url: str
 
 def _lookup(ctx: Context, consumer_key: str) -> tuple[ApiKeyRow, Account | None]:
     with ctx.store.read() as unit:
-        found = credentials.key_owner(unit, sanitize_key(consumer_key))
+        found = ctx.credential_cache.key_owner(unit, sanitize_key(consumer_key))
     if found is None:
         raise LegacyAuthError("Consumer key is invalid.")
     return found

@@ -61,7 +61,7 @@ def key_method_error(principal: Principal | None, method: str) -> AuthError | No
 
 def _owner(ctx: Context, consumer_key: str) -> tuple[Any, Any] | None:
     with ctx.store.read() as unit:
-        found = credentials.key_owner(unit, consumer_key)
+        found = ctx.credential_cache.key_owner(unit, consumer_key)
     if found is None or found[1] is None:
         return None
     return found
@@ -150,7 +150,7 @@ def _application_password(ctx: Context, incoming: Incoming) -> Principal | None:
         return None  # application passwords never travel over plain HTTP
     username, password = basic
     with ctx.store.read() as unit:
-        found = credentials.app_password_owner(unit, username, password, ctx.site_secret)
+        found = ctx.credential_cache.app_password_owner(unit, username, password, ctx.site_secret)
     if found is None:
         raise AuthError("invalid_username", "Unknown username. Check again or try your email address.")
     if found is False or found is True:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from regulars.auth import app_passwords, keys
 from regulars.domain.accounts import Account
@@ -76,11 +78,6 @@ def issue_app_password(unit: Unit, account: Account, name: str, secret: str) -> 
     return IssuedAppPassword(account, handle, name, password)
 
 
-def key_owner(unit: Unit, consumer_key: str) -> tuple[ApiKeyRow, Account | None] | None:
-    """The key row for a presented consumer key (looked up by its digest) and its owner."""
-    return unit.credentials.key_by_hash(keys.key_digest(consumer_key))
-
-
 def use_due(last: datetime | None, resolution_seconds: int) -> bool:
     """Whether a credential's last use is older than `resolution_seconds`: it is written that often, so
     reads stay reads."""
@@ -92,19 +89,78 @@ def record_key_use(unit: Unit, key: ApiKeyRow, resolution_seconds: int = 0) -> N
         unit.credentials.touch_key(key.id, now())
 
 
-def app_password_owner(
+def _app_password_owner(
     unit: Unit, username: str, password: str, secret: str
-) -> tuple[Account, AppPasswordRow] | bool | None:
-    """The account an application password belongs to, and that password's row: None for an unknown user,
-    False for a wrong password. Every stored password is compared, so timing tells nothing about which."""
-    account = unit.accounts.by_username(username) or unit.accounts.by_email(username)
+) -> tuple[Account, AppPasswordRow, bool] | bool | None:
+    """The account an application password belongs to, that password's row and whether the account was
+    found by its username (not its email): None for an unknown user, False for a wrong password. Every
+    stored password is compared, so timing tells nothing about which."""
+    account = unit.accounts.by_username(username)
+    by_username = account is not None
+    account = account or unit.accounts.by_email(username)
     if account is None:
         return None
     found = None
     for row in unit.credentials.app_passwords_of(account.id):
         if app_passwords.matches(password, row.password_hash, secret):
             found = row
-    return (account, found) if found is not None else False
+    return (account, found, by_username) if found is not None else False
+
+
+class CredentialCache:
+    """The keys and application passwords this process has already checked, with their owners, kept while
+    the store's credentials revision (store/credentials.py) stays where it was when they were read: every
+    authenticated request asks, and the revision is one indexed read where a key costs a joined lookup
+    and an application password two statements and a digest per password the user has. Only what was
+    found is kept, so an unknown or wrong credential is looked up every time, and nothing held outlives
+    an update or delete of a key, a password or an account in any process."""
+
+    LIMIT = 4096  # entries; past it the cache starts again (only valid credentials get in)
+
+    def __init__(self) -> None:
+        # Replaced whole, never emptied in place: a thread that read an older revision fills its own dict.
+        self._held: tuple[int | None, dict[tuple[str, ...], Any]] = (None, {})
+
+    def _entries(self, unit: Unit) -> dict[tuple[str, ...], Any]:
+        revision = unit.credentials.revision()
+        held_revision, entries = self._held
+        if held_revision != revision or len(entries) >= self.LIMIT:
+            entries = {}
+            self._held = (revision, entries)
+        return entries
+
+    def key_owner(self, unit: Unit, consumer_key: str) -> tuple[ApiKeyRow, Account | None] | None:
+        """The key row for a presented consumer key (looked up by its digest) and its owner. What is held
+        is shared by the requests that follow: nothing changes a key row (frozen) or an Account once read."""
+        digest = keys.key_digest(consumer_key)
+        entries = self._entries(unit)
+        found = entries.get(("key", digest))
+        if found is None:
+            found = unit.credentials.key_by_hash(digest)
+            if found is None or found[1] is None:
+                return found
+            entries[("key", digest)] = found
+        return found
+
+    def app_password_owner(
+        self, unit: Unit, username: str, password: str, secret: str
+    ) -> tuple[Account, AppPasswordRow] | bool | None:
+        """The account an application password belongs to and that password's row; None for an unknown
+        user, False for a wrong password. Held by the password's digest, never the password, and compared
+        again in constant time. Only an account found by its username is held: one found by email could be
+        outranked by an account registered later with that username."""
+        presented = app_passwords.digest(password, secret)
+        held = ("app_password", username, presented)
+        entries = self._entries(unit)
+        found = entries.get(held)
+        if found is None or not hmac.compare_digest(found[1].password_hash, presented):
+            found = _app_password_owner(unit, username, password, secret)
+            if not isinstance(found, tuple):
+                return found
+            if found[2]:
+                entries[held] = found
+        account, row, _ = found
+        return account, row
 
 
 def record_app_password_use(unit: Unit, row: AppPasswordRow, resolution_seconds: int) -> None:

@@ -11,6 +11,8 @@ from regulars.store.tables import row_counts
 
 ACCOUNT_ROLE = "account_role"
 CUSTOMER_STATUS = "customer_status"
+# Not a count: how many changes credentials have seen (migration 0009_credential_revision).
+REVISION = "revision"
 
 
 _SUM = select(func.coalesce(func.sum(row_counts.c.count), literal_column("0")).label("total")).where(

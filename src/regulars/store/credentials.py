@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from regulars.domain.accounts import Account
+from regulars.store import counts
 from regulars.store.accounts import account_from_row
 from regulars.store.prepared import Prepared
 from regulars.store.tables import accounts, api_keys, app_passwords, oauth_nonces
@@ -94,6 +95,12 @@ class CredentialRepository:
             )
         )
         return int(result.inserted_primary_key[0])
+
+    def revision(self) -> int:
+        """A number that moves whenever a key, an application password or an account is updated or
+        deleted (triggers keep it); while it stands, whatever was read of them is still what they are.
+        Read it before what it vouches for."""
+        return counts.tally(self.c, counts.REVISION, ["credentials"])
 
     def key_by_hash(self, key_hash: str) -> tuple[ApiKeyRow, Account | None] | None:
         """The key with this digest and its owner, in one lookup (every key-authenticated request asks)."""
