@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from sqlalchemy import select
 
 from regulars.domain.customers import MetaChange, ProfileChange, ProfileQuery
 from regulars.domain.errors import Conflict, Invalid, NotFound
 from regulars.services import profiles
+from regulars.store.tables import account_meta, accounts, addresses
 from regulars.store.unit import Store
 
 
@@ -116,3 +120,35 @@ def test_pages_filter_sort_and_count(store: Store) -> None:
         assert [p.id for p in included.items] == [ids[2], ids[0]]
         assert profiles.page(unit, ProfileQuery(email="BOB@example.com")).total == 1
         assert profiles.page(unit, ProfileQuery(search="*100%*", search_columns=("username",))).total == 0
+
+
+def test_rows_written_by_prepared_statements_are_stored_as_sqlalchemy_stores_them(store: Store) -> None:
+    """The hot-path inserts bypass SQLAlchemy's execution but bind through its types: a whole-second
+    timestamp, a JSON value and a defaulted address read back, by SQLAlchemy, exactly as written."""
+    moment = datetime(2026, 12, 3, 10, 0, 0)
+    with store.write() as unit:
+        account_id = unit.accounts.insert(
+            username="u", email="u@x.test", role="customer", now=moment, password_hash=None
+        )
+        unit.accounts.add_meta(account_id, "prefs", {"a": [1, None, "é"]})
+        customer_id = unit.customers.insert(account_id=account_id, email="u@x.test", now=moment)
+        unit.customers.insert_address(customer_id, "shipping", {"city": "Porto"}, primary=True, now=moment)
+    with store.read() as unit:
+        c = unit.connection
+        assert (
+            c.execute(select(accounts.c.registered_at).where(accounts.c.id == account_id)).scalar_one()
+            == moment
+        )
+        assert c.execute(select(account_meta.c.meta_value)).scalar_one() == {"a": [1, None, "é"]}
+        row = c.execute(select(addresses)).one()
+        assert (row.city, row.status, row.company, row.is_primary, row.created_at) == (
+            "Porto",
+            "active",
+            "",
+            True,
+            moment,
+        )
+        assert profiles.require(unit, account_id).address("shipping").meta == {}
+    # A duplicate email is the domain's Conflict, not a driver error.
+    with pytest.raises(Conflict), store.write() as unit:
+        unit.customers.insert(account_id=None, email="U@x.test", now=moment)

@@ -135,7 +135,8 @@ def create(unit: Unit, change: ProfileChange, *, role: str = "customer") -> Prof
         last_name=last,
     )
     existing = unit.customers.by_email(email)
-    if existing is not None and existing.account_id is None:
+    joined = existing is not None and existing.account_id is None
+    if existing is not None and joined:
         # A customer the shop already knew (say, from FluentCart) now has an account: join them.
         values: dict[str, Any] = {"account_id": account_id, "updated_at": moment}
         values.update({k: v for k, v in (("first_name", first), ("last_name", last)) if v})
@@ -147,7 +148,7 @@ def create(unit: Unit, change: ProfileChange, *, role: str = "customer") -> Prof
         )
     if generated:
         unit.accounts.add_meta(account_id, PASSWORD_NAG, "1")
-    _apply_addresses(unit, customer_id, change, moment)
+    _apply_addresses(unit, customer_id, change, moment, fresh=not joined)
     if change.meta:
         _apply_meta(unit, account_id, change.meta)
     return require(unit, account_id)
@@ -202,9 +203,12 @@ def delete(unit: Unit, account_id: int, reassign: int = 0) -> Profile:
     return profile
 
 
-def _apply_addresses(unit: Unit, customer_id: int, change: ProfileChange, moment: datetime) -> None:
-    """Merge sent address fields into the primary address of each type, field by field."""
-    record = unit.customers.get(customer_id)
+def _apply_addresses(
+    unit: Unit, customer_id: int, change: ProfileChange, moment: datetime, *, fresh: bool = False
+) -> None:
+    """Merge sent address fields into the primary address of each type, field by field. A `fresh`
+    customer row, inserted just now, has no addresses to read."""
+    record = None if fresh else unit.customers.get(customer_id)
     for kind, fields in change.addresses().items():
         current = record.primary(kind) if record else None
         if current is None:

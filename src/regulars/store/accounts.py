@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from regulars.domain.accounts import Account, MetaEntry
@@ -16,7 +15,7 @@ from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
 from regulars.store import pages, search
 from regulars.store.counts import ACCOUNT_ROLE, tally
-from regulars.store.engine import constraint_guard
+from regulars.store.engine import INTEGRITY_ERRORS, constraint_guard
 from regulars.store.prepared import Prepared, among
 from regulars.store.tables import account_meta, accounts, addresses, customers
 
@@ -47,8 +46,16 @@ def account_from_row(row: Any) -> Account:
 _BY_ID = Prepared(select(accounts).where(accounts.c.id == bindparam("id")))
 _BY_EMAIL = Prepared(select(accounts).where(func.lower(accounts.c.email) == bindparam("email")))
 _BY_USERNAME = Prepared(select(accounts).where(func.lower(accounts.c.username) == bindparam("username")))
-_INSERT = insert(accounts)
-_INSERT_META = insert(account_meta)
+_INSERT = Prepared(
+    insert(accounts)
+    .values({c.name: bindparam(c.name) for c in accounts.columns if c.name != "id"})
+    .returning(accounts.c.id)
+)
+_INSERT_META = Prepared(
+    insert(account_meta)
+    .values({c.name: bindparam(c.name) for c in account_meta.columns if c.name != "id"})
+    .returning(account_meta.c.id)
+)
 _ROLE_PAGES: dict[tuple[str, bool, bool], Prepared] = {}  # AccountRepository._role_page's statements
 _BY_IDS = Prepared.per_dialect(lambda d: select(accounts).where(among(accounts.c.id, "ids", d)))
 _META_OF = Prepared(
@@ -229,11 +236,11 @@ class AccountRepository:
         }
         try:
             with constraint_guard(self.c):
-                result = self.c.execute(_INSERT, values)
-        except IntegrityError as exc:  # a concurrent writer won the race for this email or login
+                inserted = _INSERT.first(self.c, **values)
+        except INTEGRITY_ERRORS as exc:  # a concurrent writer won the race for this email or login
             reason = "email_exists" if self.by_email(email) else "username_exists"
             raise Conflict(reason, reason.split("_")[0], email=email) from exc
-        return int(result.inserted_primary_key[0])
+        return int(inserted.id)
 
     def update(self, account_id: int, values: dict[str, Any]) -> None:
         if values:
@@ -249,10 +256,7 @@ class AccountRepository:
         ]
 
     def add_meta(self, account_id: int, key: str, value: Any) -> int:
-        result = self.c.execute(
-            _INSERT_META, {"account_id": account_id, "meta_key": key, "meta_value": value}
-        )
-        return int(result.inserted_primary_key[0])
+        return int(_INSERT_META.first(self.c, account_id=account_id, meta_key=key, meta_value=value).id)
 
     def set_meta_value(self, meta_id: int, key: str, value: Any) -> None:
         self.c.execute(

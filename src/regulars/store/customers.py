@@ -7,16 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from regulars.domain.customer_records import CustomerQuery, IdCondition
-from regulars.domain.customers import Address, Customer, Stats
+from regulars.domain.customers import ADDRESS_FIELDS, Address, Customer, Stats
 from regulars.domain.errors import Conflict
 from regulars.domain.search import Needle
 from regulars.store import pages
 from regulars.store.counts import CUSTOMER_STATUS, tally
-from regulars.store.engine import constraint_guard
+from regulars.store.engine import INTEGRITY_ERRORS, constraint_guard
 from regulars.store.prepared import Prepared, among
 from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
 from regulars.store.tables import AVERAGE_ORDER_VALUE, LOCATION, accounts, addresses, customers
@@ -117,8 +116,26 @@ def customer_from_row(row: Any, found: list[Address]) -> Customer:
 _BY_ACCOUNT = Prepared(select(customers).where(customers.c.account_id == bindparam("account_id")))
 _BY_ID = Prepared(select(customers).where(customers.c.id == bindparam("id")))
 _BY_EMAIL = Prepared(select(customers).where(func.lower(customers.c.email) == bindparam("email")))
-_INSERT = insert(customers)
-_INSERT_ADDRESS = insert(addresses)
+# The columns a new customer row is given; the rest (figures, place) start as the table's defaults.
+_INSERTED = ("account_id", "email", "first_name", "last_name", "phone", "status", "notes")
+_INSERTED += ("additional_info", "created_at", "updated_at")
+# What an address row holds for a value its writer left out, as the table's server defaults say (meta
+# starts empty rather than JSON null).
+_ADDRESS_DEFAULTS: dict[str, Any] = {
+    "is_primary": False,
+    "status": "active",
+    **{name: "" for name in ADDRESS_FIELDS},
+    "label": "",
+    "meta": {},
+}
+_INSERT = Prepared(
+    insert(customers).values({name: bindparam(name) for name in _INSERTED}).returning(customers.c.id)
+)
+_INSERT_ADDRESS = Prepared(
+    insert(addresses)
+    .values({c.name: bindparam(c.name) for c in addresses.columns if c.name != "id"})
+    .returning(addresses.c.id)
+)
 _ADDRESSES_OF_MANY = Prepared.per_dialect(
     lambda d: select(addresses).where(among(addresses.c.customer_id, "ids", d)).order_by(addresses.c.id)
 )
@@ -128,7 +145,7 @@ _PRIMARY_BILLING = (
     addresses.c.is_primary,
 )
 # The customer row's copy of its primary billing address's place (NULLs without one), read afresh.
-_LOCATE = (
+_LOCATE = Prepared(
     update(customers)
     .where(customers.c.id == bindparam("located_id"))
     .values({name: select(addresses.c[name]).where(*_PRIMARY_BILLING).scalar_subquery() for name in LOCATION})
@@ -270,10 +287,10 @@ class CustomerRepository:
         }
         try:
             with constraint_guard(self.c):
-                result = self.c.execute(_INSERT, values)
-        except IntegrityError as exc:  # another customer has this email (case-insensitively)
+                inserted = _INSERT.first(self.c, **values)
+        except INTEGRITY_ERRORS as exc:  # another customer has this email (case-insensitively)
             raise Conflict("email_exists", "email", email=email) from exc
-        return int(result.inserted_primary_key[0])
+        return int(inserted.id)
 
     def update(self, customer_id: int, values: dict[str, Any]) -> None:
         if values:
@@ -287,7 +304,7 @@ class CustomerRepository:
     # (its sort columns), in the same transaction, whichever dialect wrote it. Writers hold the customer
     # row already (services.customers.hold, or their own update of it), so the copy reads what they see.
     def _locate(self, customer_id: int) -> None:
-        self.c.execute(_LOCATE, {"located_id": customer_id})
+        _LOCATE.run(self.c, located_id=customer_id)
 
     def insert_address(
         self, customer_id: int, kind: str, values: dict[str, Any], *, primary: bool, now: datetime
@@ -300,9 +317,10 @@ class CustomerRepository:
             "updated_at": now,
             **values,
         }
-        result = self.c.execute(_INSERT_ADDRESS, row)
-        self._locate(customer_id)
-        return int(result.inserted_primary_key[0])
+        address_id = int(_INSERT_ADDRESS.first(self.c, **{**_ADDRESS_DEFAULTS, **row}).id)
+        if kind == "billing":  # no other address can be the primary billing one
+            self._locate(customer_id)
+        return address_id
 
     def update_address(self, customer_id: int, address_id: int, values: dict[str, Any]) -> None:
         if values:

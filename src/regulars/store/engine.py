@@ -8,10 +8,14 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import orjson
+import psycopg
 from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
+
+# What the drivers raise for a broken constraint, where a statement bypasses SQLAlchemy (store/prepared.py).
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 def normalise_url(url: str) -> str:

@@ -27,9 +27,12 @@ class _Compiled:
     positional: tuple[str, ...] | None  # parameter order for qmark drivers; None for named
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, processor)
     rows: tuple[tuple[type, int, int], ...]  # per table: its row type and its slice of the columns
+    # (parameter, processor): each value as SQLAlchemy would bind it
+    binders: tuple[tuple[str, Callable[[Any], Any]], ...]
+    fixed: dict[str, Any]  # the values the statement itself holds (literals in its SQL expressions)
 
 
-Params = int | str | list[int]
+Params = Any  # ints, strings, lists of ids (see `among`), or any value its column's type binds
 
 
 def among(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
@@ -94,21 +97,41 @@ class Prepared:
             names = [c.key for c in selected]
             rows = [(namedtuple("Row", names, rename=True), 0, len(names))]
         positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-        prepared = _Compiled(compiled.string, positional, converters, tuple(rows))
+        binders = tuple(
+            (name, p)
+            for name, bind in compiled.binds.items()
+            if (p := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        )
+        fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+        prepared = _Compiled(compiled.string, positional, converters, tuple(rows), binders, fixed)
         self._compiled[dialect.name] = prepared
         return prepared
 
-    def _fetch(self, connection: Connection, params: dict[str, Params]) -> tuple[_Compiled, list[Any]]:
+    def _execute(self, connection: Connection, params: dict[str, Params]) -> tuple[_Compiled, Any]:
         name = connection.dialect.name
         compiled = self._compiled.get(name) or self._compile(connection)
+        if compiled.fixed:
+            params = {**compiled.fixed, **params}
         if name == "sqlite":
             params = {k: orjson.dumps(v).decode() if isinstance(v, list) else v for k, v in params.items()}
+        for param, process in compiled.binders:
+            if param in params:
+                params[param] = process(params[param])
         order = compiled.positional
         args: Any = params if order is None else tuple([params[n] for n in order])
         driver = connection.connection.driver_connection
         if connection.dispatch.before_cursor_execute:  # SQL logging, tracing, the store's plan tests
             connection.dispatch.before_cursor_execute(connection, None, compiled.sql, args, None, False)
-        raw = driver.execute(compiled.sql, args).fetchall()  # type: ignore[union-attr]
+        return compiled, driver.execute(compiled.sql, args)  # type: ignore[union-attr]
+
+    def run(self, connection: Connection, **params: Params) -> None:
+        """A write that returns no rows. A constraint it breaks raises the driver's IntegrityError
+        (engine.INTEGRITY_ERRORS), not SQLAlchemy's."""
+        self._execute(connection, params)[1].close()
+
+    def _fetch(self, connection: Connection, params: dict[str, Params]) -> tuple[_Compiled, list[Any]]:
+        compiled, cursor = self._execute(connection, params)
+        raw = cursor.fetchall()
         converters = compiled.converters
         if not converters:
             return compiled, raw
