@@ -25,6 +25,10 @@ from regulars.store import counts, search
 from regulars.store.tables import LOCATION, account_meta, accounts, addresses, bulk_writes, customers
 
 _IN_LIST = 2000  # values per IN (...): well under SQLite's limit on bound parameters
+# SQLite: WAL pages a bulk writer's connection lets build up before it checkpoints (200 MB, not 4 MB). A
+# batch dirties pages all over the store's indexes; checkpointing after several batches copies each
+# page into the database once for all of them. The checkpoint runs after the commit, holding no lock.
+_CHECKPOINT_PAGES = 50_000
 
 _ACCOUNT_COLUMNS = (
     "id",
@@ -141,6 +145,7 @@ class BulkRepository:
         ranges = {accounts: account_ids, customers: customer_ids, addresses: address_ids}
         sqlite = self.c.dialect.name == "sqlite"
         if sqlite:
+            self.c.exec_driver_sql(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
             self._claim(ranges)
         try:
             self._write(accounts, _ACCOUNT_COLUMNS, account_rows)
