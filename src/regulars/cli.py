@@ -176,7 +176,7 @@ def _progress() -> Progress:
 def import_customers(
     file: Annotated[Path, typer.Argument(help="A .jsonl/.ndjson or .csv file", exists=True, dir_okay=False)],
     fmt: FormatOption = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Lines per transaction")] = 5000,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Lines per transaction")] = 10_000,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:

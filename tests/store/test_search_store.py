@@ -5,6 +5,8 @@ right, and that searches, totals, filters and deep pages are read from indexes (
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,13 +20,14 @@ from sqlalchemy import event, func, select, text
 from regulars.domain.accounts import Account
 from regulars.domain.customer_records import CustomerChange, CustomerQuery
 from regulars.domain.customers import ProfileChange, ProfileQuery
+from regulars.domain.errors import Conflict
 from regulars.domain.search import PROFILE_FIELDS
 from regulars.domain.transfer import NewProfile
 from regulars.services import customers as records
 from regulars.services import profiles
 from regulars.services.clock import now
 from regulars.store import migrate
-from regulars.store.tables import LOCATION, accounts, customers
+from regulars.store.tables import LOCATION, accounts, bulk_writes, customers
 from regulars.store.unit import Store
 
 WOOCOMMERCE = ("username", "email", "display_name")
@@ -162,6 +165,62 @@ def test_every_writer_keeps_the_search_index(store: Store, shop: dict[str, int])
     assert wc(store, everywhere("quarterm")) == {"bulky"} and wc(store, everywhere("49 30")) == {"bulky"}
     assert fc(store, "walk inn") == set() and fc(store, "walk out") == {"walkin@example.net"}
     _integrity(store)
+
+
+def _unclaimed(store: Store) -> None:
+    """SQLite: no bulk writer's claim on an id range outlives its transaction."""
+    if store.dialect != "sqlite":
+        return
+    with store.read() as unit:
+        assert unit.connection.execute(select(func.count()).select_from(bulk_writes)).scalar_one() == 0
+
+
+def _afterwards(store: Store) -> None:
+    """A customer created row by row after a bulk write (on SQLite, at the ids a failed one claimed):
+    the triggers index and count it."""
+    with store.write() as unit:
+        change = ProfileChange(email="after@bulk.test", last_name="Afterwards", billing={"phone": "+7 123"})
+        profiles.create(unit, change)
+    assert wc(store, everywhere("afterwa")) == {"after"} and wc(store, everywhere("+7 12")) == {"after"}
+    _counted(store)
+    _integrity(store)
+    _unclaimed(store)
+
+
+def test_a_bulk_write_indexes_and_counts_its_own_rows(store: Store, shop: dict[str, int]) -> None:
+    crowd(store, 300)
+    assert wc(store, everywhere("crowd299@")) == {"crowd299"} and wc(store, everywhere("1 0000299")) == {
+        "crowd299"
+    }
+    assert wc(store, everywhere("me17 family17")) == {"crowd17"} and fc(store, "crowd17@crowd") == {
+        "crowd17@crowd.test"
+    }
+    _afterwards(store)
+
+
+def test_a_bulk_write_refused_leaves_no_claim(store: Store, shop: dict[str, int]) -> None:
+    batch = [NewProfile("fresh@example.com", "fresh", None), NewProfile("JK@example.com", "other", None)]
+    with pytest.raises(Conflict), store.write() as unit:
+        unit.bulk.insert_profiles(batch, role="customer", now=now())
+    _afterwards(store)
+
+
+KILLED_MID_BATCH = """
+import os, sys
+from regulars.domain.transfer import NewProfile
+from regulars.services.clock import now
+from regulars.store.unit import Store
+with Store(sys.argv[1]).write() as unit:
+    unit.bulk.insert_profiles([NewProfile("killed@bulk.test", "killed", None)], role="customer", now=now())
+    os._exit(9)  # the process dies with the batch written and not committed
+"""
+
+
+def test_a_bulk_writer_killed_mid_batch_leaves_nothing_of_it(store: Store, shop: dict[str, int]) -> None:
+    died = subprocess.run([sys.executable, "-c", KILLED_MID_BATCH, store.url], check=False, timeout=60)
+    assert died.returncode == 9
+    assert wc(store, everywhere("killed")) == set()
+    _afterwards(store)
 
 
 # --- plans: what is read from an index -----------------------------------------------------------------
@@ -451,6 +510,32 @@ def test_the_migration_goes_down_and_up_and_indexes_what_is_there(store: Store, 
     assert wc(store, everywhere("etween ver")) == {"between"} and wc(store, everywhere("lein")) == {"jk"}
     _counted(store)
     _integrity(store)
+
+
+def test_migration_0010_goes_down_and_up_with_the_triggers_indexing_every_row(
+    store: Store, shop: dict[str, int]
+) -> None:
+    """Down, the insert triggers index every row again (a bulk writer before 0010 relied on them); up, they
+    leave a claimed range to its bulk writer, and both kinds of writer are indexed and counted."""
+    with store.engine.begin() as connection:
+        config = migrate._config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009_credential_revision")
+    with store.write() as unit:
+        unit.accounts.insert(
+            username="down", email="down@x.test", role="customer", now=now(), password_hash=None
+        )
+    assert wc(store, everywhere("down@")) == {"down"}
+    if store.dialect == "sqlite":
+        with store.read() as unit:
+            leftovers = (
+                "SELECT count(*) FROM sqlite_master WHERE name = 'bulk_writes' OR sql LIKE '%bulk_writes%'"
+            )
+            assert unit.connection.execute(text(leftovers)).scalar_one() == 0
+    migrate.upgrade(store.engine)
+    crowd(store, 30)
+    assert wc(store, everywhere("crowd29@")) == {"crowd29"}
+    _afterwards(store)
 
 
 def test_nullable_sorts_place_nulls_as_mysql_from_their_indexes(store: Store, shop: dict[str, int]) -> None:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, bindparam, func, literal_column, select
+from sqlalchemy import Column, Connection, Table, bindparam, func, literal, literal_column, select
+from sqlalchemy.dialects.sqlite import insert
 
 from regulars.store.prepared import Prepared
-from regulars.store.tables import row_counts
+from regulars.store.tables import accounts, customers, row_counts
 
 ACCOUNT_ROLE = "account_role"
 CUSTOMER_STATUS = "customer_status"
 # Not a count: how many changes credentials have seen (migration 0009_credential_revision).
 REVISION = "revision"
+# The counted tables: each one's kind in row_counts and the column whose values it counts.
+COUNTED: dict[Table, tuple[str, Column]] = {
+    accounts: (ACCOUNT_ROLE, accounts.c.role),
+    customers: (CUSTOMER_STATUS, customers.c.status),
+}
 
 
 _SUM = select(func.coalesce(func.sum(row_counts.c.count), literal_column("0")).label("total")).where(
@@ -28,3 +34,19 @@ def tally(connection: Connection, kind: str, names: Sequence[str] | None = None)
     if names is None:
         return int(_ALL.first(connection, kind=kind).total)
     return sum(int(_ONE.first(connection, kind=kind, name=name).total) for name in names)
+
+
+def count_range(connection: Connection, table: Table, first_id: int, last_id: int) -> None:
+    """SQLite: add the table's rows first_id..last_id, which a bulk writer wrote and the count triggers
+    left to it (migration 0010_bulk_writes), to the kept counts in one statement."""
+    kind, counted = COUNTED[table]
+    added = (
+        select(literal(kind), counted, literal(0), func.count())
+        .where(table.c.id.between(first_id, last_id))
+        .group_by(counted)
+    )
+    upsert = insert(row_counts).from_select(["kind", "name", "shard", "count"], added)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["kind", "name", "shard"], set_={"count": row_counts.c.count + upsert.excluded.count}
+    )
+    connection.execute(upsert)

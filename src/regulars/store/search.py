@@ -21,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     CompoundSelect,
+    Connection,
     Select,
     String,
     Table,
@@ -35,6 +36,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     true,
     union_all,
 )
@@ -96,6 +98,21 @@ CUSTOMERS = Source(
     },
 )
 ADDRESSES = Source(addresses, _plain(addresses.c.phone))
+SOURCES = {source.table: source for source in (ACCOUNTS, CUSTOMERS, ADDRESSES)}
+
+
+def index_range(connection: Connection, source: Source, first_id: int, last_id: int) -> None:
+    """SQLite: add the rows first_id..last_id of the source's table, which a bulk writer wrote and the
+    insert triggers left to it (migration 0010_bulk_writes), to its FTS5 table in one statement: several
+    times faster than a trigger's insert per row, each of which FTS5 writes out as a segment of its own."""
+    names = ", ".join(source.fields)
+    connection.execute(
+        text(
+            f"INSERT INTO {source.index} (rowid, {names}) "  # noqa: S608 - names are this module's
+            f"SELECT id, {names} FROM {source.index}_source WHERE id BETWEEN :first AND :last"
+        ),
+        {"first": first_id, "last": last_id},
+    )
 
 
 def _lowered(text: str) -> ColumnElement[str]:

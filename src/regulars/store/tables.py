@@ -354,3 +354,13 @@ row_counts = Table(
     Column("shard", BigInteger, primary_key=True),
     Column("count", BigInteger, nullable=False),
 )
+
+# SQLite only (migration 0010_bulk_writes): the id range a bulk writer is writing in its open
+# transaction, whose rows the search and count triggers leave to it (store/bulk.py); empty once it commits.
+bulk_writes = Table(
+    "bulk_writes",
+    metadata,
+    Column("table_name", String(32), primary_key=True),
+    Column("first_id", Integer, nullable=False),
+    Column("last_id", Integer, nullable=False),
+)
