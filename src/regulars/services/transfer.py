@@ -91,9 +91,12 @@ class Importer:
         """Import the lines; yields after each batch is committed."""
         source = iter(lines)
         # bcrypt releases the GIL: the passwords of a batch are hashed on every core at once.
-        with ThreadPoolExecutor() as hashers:
-            while batch := list(islice(source, self.batch_size)):
-                yield self._batch(batch, hashers)
+        try:
+            with ThreadPoolExecutor() as hashers:
+                while batch := list(islice(source, self.batch_size)):
+                    yield self._batch(batch, hashers)
+        finally:
+            self.store.settle()
 
     def _batch(self, batch: list[Line], hashers: Executor) -> BatchOutcome:
         unreadable: list[tuple[int, Exception]] = []

@@ -214,6 +214,17 @@ class Store:
             finally:
                 connection.info.pop("write", None)
 
+    def settle(self) -> None:
+        """After a bulk load on SQLite: copy what its WAL holds into the database and empty it, at once.
+        A bulk writer checkpoints seldom (store/bulk.py), so up to 200 MB may be left, which every later
+        commit would otherwise try to checkpoint in passing. Readers of an older snapshot are waited for
+        up to the busy timeout; if they stay, what is left goes to the usual checkpoints."""
+        if self.dialect != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()  # type: ignore[union-attr]
+
     def _drop_kept(self, kept: _Kept) -> None:
         """Close a kept connection after an error (it may be broken, or mid-transaction)."""
         unit, kept.unit = kept.unit, None
