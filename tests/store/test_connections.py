@@ -201,3 +201,15 @@ def test_migration_0005_keeps_the_nonces_and_scopes_them_by_timestamp(store: Sto
         rows = connection.execute(text("SELECT nonce, timestamp FROM oauth_nonces")).all()
         assert [tuple(r) for r in rows] == [("kept", 300)]
         command.upgrade(config, "head")
+
+
+def test_sqlite_connections_read_the_database_through_memory_maps(store: Store) -> None:
+    """Every connection, reading or writing, maps the file (up to SQLite's own limit), so pages outside
+    its page cache cost no read() each."""
+    if store.dialect != "sqlite":
+        pytest.skip("memory-mapped reads are SQLite's")
+    with store.read() as unit:
+        reading = unit.connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
+    with store.write() as unit:
+        writing = unit.connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
+    assert reading == writing and reading >= 2**30
