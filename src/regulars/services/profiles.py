@@ -135,20 +135,20 @@ def create(unit: Unit, change: ProfileChange, *, role: str = "customer") -> Prof
         last_name=last,
     )
     existing = unit.customers.by_email(email)
-    joined = existing is not None and existing.account_id is None
-    if existing is not None and joined:
+    joined = existing if existing is not None and existing.account_id is None else None
+    if joined is not None:
         # A customer the shop already knew (say, from FluentCart) now has an account: join them.
         values: dict[str, Any] = {"account_id": account_id, "updated_at": moment}
         values.update({k: v for k, v in (("first_name", first), ("last_name", last)) if v})
-        unit.customers.update(existing.id, values)
-        customer_id = existing.id
+        unit.customers.update(joined.id, values)
+        customer_id = joined.id
     else:
         customer_id = unit.customers.insert(
             account_id=account_id, email=email, first_name=first, last_name=last, now=moment
         )
     if generated:
         unit.accounts.add_meta(account_id, PASSWORD_NAG, "1")
-    _apply_addresses(unit, customer_id, change, moment, fresh=not joined)
+    _apply_addresses(unit, customer_id, change, moment, fresh=joined is None)
     if change.meta:
         _apply_meta(unit, account_id, change.meta)
     return require(unit, account_id)
