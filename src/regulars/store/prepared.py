@@ -46,8 +46,8 @@ def among(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[
 
 
 class Prepared:
-    """A SELECT (or a write with RETURNING) whose parameters are plain ints and strings (bindparam
-    names) or lists of ids (see `among`), compiled per dialect."""
+    """A SELECT, or a write (`run`, or with RETURNING read like a SELECT), compiled once per dialect; its
+    parameters (bindparam names) are bound through their columns' types, lists of ids as `among` says."""
 
     def __init__(self, statement: Select[Any] | ReturnsRows, tables: Sequence[Table] = ()) -> None:
         self._build: Callable[[str], Select[Any] | ReturnsRows] = lambda _dialect: statement
