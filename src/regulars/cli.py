@@ -64,10 +64,15 @@ def _fail(message: str) -> None:
 
 @app.command()
 def migrate(database: DatabaseOption = None) -> None:
-    """Apply pending migrations."""
+    """Apply pending migrations, and build any indexes an interrupted import left deferred."""
+    from regulars.services import transfer
+
     store = Store(_database(database))
     applied = migrations.upgrade(store.engine)
     console.print(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
+    built = transfer.build_deferred_indexes(store)
+    if built:
+        console.print(f"built {built} indexes an interrupted import had deferred")
 
 
 def _create_account(store: Store, username: str, email: str, role: str, password: str | None) -> dict:
@@ -205,8 +210,14 @@ def import_customers(
                 raws[line.number] = line.raw
                 yield line.number, line.item
 
+        def indexing(count: int) -> None:
+            progress.update(task, description=f"building {count} indexes")
+
+        importer = transfer.Importer(
+            store, batch_size, expected=wc_file.expected_lines(file, kind), on_indexing=indexing
+        )
         try:
-            for outcome in transfer.Importer(store, batch_size).run(lines()):
+            for outcome in importer.run(lines()):
                 rejects.write(
                     b"".join(
                         orjson.dumps(wc_file.rejection(n, e, raws[n])) + b"\n" for n, e in outcome.rejected
@@ -336,7 +347,14 @@ def serve(
     os.environ["REGULARS_DATABASE_URL"] = url
     store = _store(url)
     created = bootstrap(store)
+    with store.read() as unit:
+        deferred = unit.bulk.deferred_count()
     store.dispose()
+    if deferred:
+        console.print(
+            f"[yellow]warning:[/yellow] {deferred} indexes are deferred by an import that is running or "
+            "was interrupted: lists and searches are slow until it ends (`regulars migrate` builds them)"
+        )
     if created:
         console.print("[bold]A new store: an administrator was created. These are shown only once:[/bold]")
         for name, value in created.items():

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from regulars.dialects import wc_file
 from regulars.dialects.wc_rest import VERSIONS, change_from
@@ -457,3 +457,105 @@ def test_an_import_leaves_sqlites_wal_empty(store: Store) -> None:
     wal = Path(store.engine.url.database + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
     assert counts(store)["accounts"] == 300
+
+
+# --- deferred indexes (SQLite) -------------------------------------------------------------------------
+def index_definitions(store: Store) -> dict[str, str]:
+    """The written tables' indexes as the database holds them: name -> CREATE statement."""
+    sqlite = (
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('accounts', 'customers', 'addresses', 'account_meta')"
+    )
+    postgresql = (
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename IN ('accounts', 'customers', 'addresses', 'account_meta')"
+    )
+    query = text(sqlite if store.dialect == "sqlite" else postgresql)
+    with store.read() as unit:
+        return dict(unit.connection.execute(query).all())
+
+
+def searched(store: Store, term: str) -> list[str]:
+    with store.read() as unit:
+        page = profiles.page(unit, ProfileQuery(search=term, search_columns=("email", "name"), limit=50))
+    return sorted(p.account.email for p in page.items)
+
+
+def test_a_large_import_defers_non_unique_indexes_and_builds_them_again(store: Store) -> None:
+    """An import expected to at least double the store writes without the tables' non-unique indexes and
+    builds them when it ends: the same definitions as before, every row in them, searches finding it."""
+    before = index_definitions(store)
+    unique = {name for name, sql in before.items() if sql.startswith("CREATE UNIQUE")}
+    seen_during: list[set[str]] = []
+    importer = transfer.Importer(store, 100, expected=transfer.DEFER_INDEXES_AT)
+    announced: list[int] = []
+    importer.on_indexing = announced.append
+    for _ in importer.run((n, change_for_line(line)) for n, line in enumerate(customer_lines(250), 1)):
+        seen_during.append(set(index_definitions(store)))
+    assert index_definitions(store) == before
+    with store.read() as unit:
+        assert unit.bulk.deferred_count() == 0
+        if store.dialect == "sqlite":
+            check = unit.connection.exec_driver_sql("PRAGMA integrity_check").scalar_one()
+            assert check == "ok"  # every index holds exactly its table's rows
+    if store.dialect == "sqlite":
+        assert seen_during and all(names == unique for names in seen_during)  # only the unique ones stayed
+        assert announced == [len(before) - len(unique)]
+    else:
+        assert seen_during == [set(before)] * 3 and announced == []  # PostgreSQL keeps its indexes
+    assert counts(store)["accounts"] == 250
+    assert searched(store, "*person249@*") == ["person249@example0.com"]
+
+
+def test_a_small_import_into_a_larger_store_keeps_its_indexes(store: Store) -> None:
+    run_import(store, jsonl(*customer_lines(30)))
+    before = index_definitions(store)
+    lines = customer_lines(10, start=30)
+    importer = transfer.Importer(store, 5, expected=20)  # fewer than the store holds
+    for _ in importer.run((n, change_for_line(line)) for n, line in enumerate(lines, 1)):
+        assert index_definitions(store) == before
+    assert counts(store)["accounts"] == 40
+
+
+def test_an_interrupted_large_import_still_builds_its_indexes(store: Store) -> None:
+    """However the lines stop (a broken file, Ctrl-C), the deferred indexes are built before the error
+    reaches the caller."""
+    before = index_definitions(store)
+
+    def lines() -> Iterator[transfer.Line]:
+        for n, line in enumerate(customer_lines(120), 1):
+            if n == 101:
+                raise wc_file.FileError("the file stops making sense")
+            yield n, change_for_line(line)
+
+    importer = transfer.Importer(store, 50, expected=transfer.DEFER_INDEXES_AT)
+    with pytest.raises(wc_file.FileError):
+        for _ in importer.run(lines()):
+            pass
+    assert index_definitions(store) == before
+    assert counts(store)["accounts"] == 100
+
+
+def test_indexes_left_deferred_by_a_killed_import_are_built_by_the_next(store: Store) -> None:
+    """A kill -9 leaves the deferral committed (the DDL and its record are one transaction): the next
+    import keeps them deferred while it runs, then builds them; build_deferred_indexes (what `regulars
+    migrate` runs) does the same alone."""
+    if store.dialect != "sqlite":
+        pytest.skip("only SQLite defers indexes")
+    before = index_definitions(store)
+    with store.write() as unit:
+        deferred = unit.bulk.defer_indexes()
+    assert deferred == len([s for s in before.values() if not s.startswith("CREATE UNIQUE")]) > 20
+    run_import(store, jsonl(*customer_lines(20)))  # expected unknown: builds what it found deferred
+    assert index_definitions(store) == before
+    with store.write() as unit:
+        unit.bulk.defer_indexes()
+    assert transfer.build_deferred_indexes(store) == deferred
+    assert transfer.build_deferred_indexes(store) == 0
+    assert index_definitions(store) == before
+
+
+def change_for_line(line: dict[str, Any]) -> ProfileChange:
+    item = wc_file.change_for(line)
+    assert isinstance(item, ProfileChange)
+    return item

@@ -22,7 +22,7 @@ from regulars.store.unit import Store
 from tests.store.test_transfer import as_csv, customer_lines, jsonl
 from tests.support.clients import python_client
 from tests.support.databases import fresh_database
-from tests.support.servers import Server
+from tests.support.servers import Server, free_port
 
 
 def regulars(*args: str | Path) -> subprocess.CompletedProcess:
@@ -200,3 +200,43 @@ def test_an_imported_customer_reads_over_rest_as_its_rest_created_twin(
     (found,) = api.get("customers", params={"email": line["email"]}).json()
     imported = api.get(f"customers/{found['id']}").json()
     assert _without_ids(imported) == _without_ids(twin)
+
+
+def test_migrate_builds_indexes_a_killed_import_left_deferred_and_serve_says_so(
+    backend: str, tmp_path: Path
+) -> None:
+    """A large import killed mid-way leaves its deferred indexes recorded (store/bulk.py): `regulars serve`
+    warns that lists and searches are slow, and `regulars migrate` builds them."""
+    if backend != "sqlite":
+        pytest.skip("only SQLite defers indexes")
+    with fresh_database(backend, tmp_path) as url:
+        assert regulars("migrate", "--database", url).returncode == 0
+        store = Store(url)
+        with store.write() as unit:
+            deferred = unit.bulk.defer_indexes()  # what a killed import leaves behind
+        store.dispose()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "regulars", "serve", "--port", str(free_port()), "--database", url],
+            stderr=subprocess.PIPE,  # where the command's messages go
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        try:
+            assert server.stderr is not None
+            shown = ""
+            for line in server.stderr:  # what serve prints before it listens
+                if "Regulars listening" in line:
+                    break
+                shown += line
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        assert f"{deferred} indexes are deferred" in shown
+        built = regulars("migrate", "--database", url)
+        assert built.returncode == 0 and f"built {deferred} indexes" in built.stderr
+        store = Store(url)
+        with store.read() as unit:
+            assert unit.bulk.deferred_count() == 0
+            names = unit.connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+            assert "ix_customers_last_name" in set(names.scalars())
+        store.dispose()

@@ -24,6 +24,7 @@ ADDRESS_FIELDS: tuple[str, ...] = (
     "email",
     "phone",
 )
+_ADDRESS_NAMES = frozenset(ADDRESS_FIELDS)
 # What each kind of address carries: billing has an email, shipping does not.
 BILLING_FIELDS: tuple[str, ...] = ADDRESS_FIELDS
 SHIPPING_FIELDS: tuple[str, ...] = (*ADDRESS_FIELDS[:9], "phone")
@@ -142,7 +143,7 @@ class ProfileChange:
         """The address fields sent, as text, by type; a type with none is left out."""
         found = {}
         for kind, sent in (("billing", self.billing), ("shipping", self.shipping)):
-            fields = {k: str(v) for k, v in (sent or {}).items() if k in ADDRESS_FIELDS and v is not None}
+            fields = {k: str(v) for k, v in (sent or {}).items() if k in _ADDRESS_NAMES and v is not None}
             if fields:
                 found[kind] = fields
         return found

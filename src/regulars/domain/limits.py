@@ -63,5 +63,5 @@ def check_all(values: Mapping[str, Any], limits: Mapping[str, int], prefix: str 
     """Every limited field among `values`; a nested object's fields are named `prefix.field`."""
     for name, value in values.items():
         limit = limits.get(name)
-        if limit is not None:
-            check(f"{prefix}{name}", value, limit)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            check(f"{prefix}{name}", value, limit)  # named only when refused: imports check millions

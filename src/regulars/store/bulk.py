@@ -5,7 +5,9 @@ million customers are four million rows or more. Here a batch reserves its ids u
 table's rows in one go: executemany on SQLite, COPY on PostgreSQL. Values pass through the same type
 processors SQLAlchemy applies, so the rows read back exactly as the repositories' own. On SQLite the
 batch also indexes and counts its rows itself, a statement per table, where the per-row triggers would
-take most of the time (migration 0010_bulk_writes).
+take most of the time (migration 0010_bulk_writes), and an import that at least doubles the store may
+drop the tables' non-unique indexes while it writes and build them once at the end (migration
+0011_deferred_indexes).
 """
 
 from __future__ import annotations
@@ -16,19 +18,35 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, Table, delete, func, insert, select, text
 
 from regulars.domain.customers import ADDRESS_FIELDS
 from regulars.domain.errors import Conflict
 from regulars.domain.transfer import NewProfile
 from regulars.store import counts, search
-from regulars.store.tables import LOCATION, account_meta, accounts, addresses, bulk_writes, customers
+from regulars.store.tables import (
+    LOCATION,
+    account_meta,
+    accounts,
+    addresses,
+    bulk_writes,
+    customers,
+    deferred_indexes,
+)
 
 _IN_LIST = 2000  # values per IN (...): well under SQLite's limit on bound parameters
 # SQLite: WAL pages a bulk writer's connection lets build up before it checkpoints (200 MB, not 4 MB). A
 # batch dirties pages all over the store's indexes; checkpointing after several batches copies each
 # page into the database once for all of them. The checkpoint runs after the commit, holding no lock.
 _CHECKPOINT_PAGES = 50_000
+
+# The tables an import writes, whose non-unique indexes it may defer.
+_WRITTEN = (accounts, customers, addresses, account_meta)
+# SQLite: the non-unique indexes a table's own CREATE INDEX statements made (not its key's or constraints').
+_SECONDARY = text(
+    "SELECT m.name, m.sql FROM pragma_index_list(:table) AS i JOIN sqlite_master AS m ON m.name = i.name "
+    "WHERE i.\"unique\" = 0 AND i.origin = 'c' AND m.type = 'index' ORDER BY m.name"
+)
 
 _ACCOUNT_COLUMNS = (
     "id",
@@ -94,6 +112,37 @@ class BulkRepository:
         if role is not None:
             query = query.where(accounts.c.role == role)
         return list(self.c.execute(query.order_by(accounts.c.id).limit(limit)).scalars())
+
+    # --- deferred indexes (SQLite) ----------------------------------------------------------
+    def defer_indexes(self) -> int:
+        """Drop the written tables' non-unique indexes, each recorded with its definition in the same
+        transaction; returns how many are deferred now (those an earlier import left included)."""
+        if self.c.dialect.name != "sqlite":
+            return 0
+        quote = self.c.dialect.identifier_preparer.quote
+        for table in _WRITTEN:
+            found = self.c.execute(_SECONDARY, {"table": table.name}).all()
+            if found:
+                rows = [{"name": name, "definition": sql} for name, sql in found]
+                self.c.execute(insert(deferred_indexes), rows)
+            for name, _sql in found:
+                self.c.exec_driver_sql(f"DROP INDEX {quote(name)}")
+        return self.deferred_count()
+
+    def deferred_count(self) -> int:
+        if self.c.dialect.name != "sqlite":
+            return 0
+        return self.c.execute(select(func.count()).select_from(deferred_indexes)).scalar_one()
+
+    def build_deferred(self) -> int:
+        """Build every deferred index again (each a single sort over its table); returns how many."""
+        if self.c.dialect.name != "sqlite":
+            return 0
+        built = self.c.execute(select(deferred_indexes.c.name, deferred_indexes.c.definition)).all()
+        for _name, definition in built:
+            self.c.exec_driver_sql(definition)
+        self.c.execute(delete(deferred_indexes))
+        return len(built)
 
     # --- writing -------------------------------------------------------------------------------
     def insert_profiles(self, new: Sequence[NewProfile], *, role: str, now: datetime) -> list[int]:

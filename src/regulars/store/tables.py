@@ -364,3 +364,12 @@ bulk_writes = Table(
     Column("first_id", Integer, nullable=False),
     Column("last_id", Integer, nullable=False),
 )
+
+# SQLite only (migration 0011_deferred_indexes): the non-unique indexes a large import dropped while it
+# writes, with the SQL that builds each again when it ends (store/bulk.py); empty otherwise.
+deferred_indexes = Table(
+    "deferred_indexes",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("definition", Text, nullable=False),
+)
