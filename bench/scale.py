@@ -86,7 +86,7 @@ def populate(database_url: str, count: int) -> float:
     store = Store(database_url)
     started = time.perf_counter()
     imported = 0
-    for outcome in Importer(store).run((n, customer(n)) for n in range(count)):
+    for outcome in Importer(store, expected=count).run((n, customer(n)) for n in range(count)):
         imported += outcome.imported
         if imported % 100_000 < outcome.lines:
             rate = imported / (time.perf_counter() - started)
