@@ -205,6 +205,44 @@ def test_a_bulk_write_refused_leaves_no_claim(store: Store, shop: dict[str, int]
     _afterwards(store)
 
 
+def test_a_batch_indexing_at_end_indexes_its_rows_as_they_finally_stand(
+    store: Store, shop: dict[str, int]
+) -> None:
+    """A batch of REST creates (store/bulk.py indexing_at_end) updates and deletes rows it created, and
+    rows that were there before, and has one create refused: what it leaves is indexed and counted
+    exactly as row-by-row writes would leave it, and no claim outlives it."""
+
+    def person(name: str, phone: str) -> ProfileChange:
+        return ProfileChange(email=f"{name}@batch.test", last_name=name.title(), billing={"phone": phone})
+
+    with store.write() as unit, unit.bulk.indexing_at_end():
+        kept = profiles.create(unit, person("keptbatch", "+30 111"))
+        renamed = profiles.create(unit, person("renamedbatch", "+30 222"))
+        dropped = profiles.create(unit, person("droppedbatch", "+30 333"))
+        with pytest.raises(Conflict), unit.savepoint():
+            profiles.create(unit, person("keptbatch", "+30 444"))  # the email is taken: refused in place
+        profiles.update(unit, renamed.id, ProfileChange(last_name="Moved", billing={"phone": "+30 555"}))
+        record = profiles.require(unit, renamed.id).customer
+        assert record is not None
+        unit.customers.update(record.id, {"phone": "+30 666"})
+        profiles.delete(unit, dropped.id)
+        profiles.update(unit, shop["jk"], ProfileChange(first_name="Jonas"))  # there before the batch
+        profiles.delete(unit, shop["zed"])
+        assert wc(store, everywhere("keptbatc")) == set()  # other readers see nothing until it commits
+    assert wc(store, everywhere("keptbatc")) == {kept.account.username}
+    assert wc(store, everywhere("30 111")) == {kept.account.username}
+    assert wc(store, everywhere("renamedbatch@")) == {renamed.account.username}
+    assert wc(store, everywhere("30 222")) == set() and wc(store, everywhere("30 555")) == {"renamedbatch"}
+    assert fc(store, "30 666") == {"renamedbatch@batch.test"} == fc(store, "moved")
+    assert wc(store, everywhere("droppedb")) == set() and wc(store, everywhere("30 333")) == set()
+    assert wc(store, everywhere("30 444")) == set()
+    assert wc(store, everywhere("jonas kl")) == {"jk"} and wc(store, everywhere("ztürk")) == set()
+    _counted(store)
+    _integrity(store)
+    _unclaimed(store)
+    _afterwards(store)
+
+
 KILLED_MID_BATCH = """
 import os, sys
 from regulars.domain.transfer import NewProfile

@@ -1,11 +1,12 @@
-"""Customers in bulk, for import and export: thousands of rows per statement, inside the caller's unit.
+"""Customers in bulk, for import, export and batches: many rows per statement, inside the caller's unit.
 
 The per-row repositories spend a statement (and SQLAlchemy's per-execution machinery) on every row; a
 million customers are four million rows or more. Here a batch reserves its ids up front and sends each
 table's rows in one go: executemany on SQLite, COPY on PostgreSQL. Values pass through the same type
 processors SQLAlchemy applies, so the rows read back exactly as the repositories' own. On SQLite the
 batch also indexes and counts its rows itself, a statement per table, where the per-row triggers would
-take most of the time (migration 0010_bulk_writes), and an import that at least doubles the store may
+take most of the time (migration 0010_bulk_writes; `indexing_at_end` does the same for a batch of REST
+creates), and an import that at least doubles the store may
 drop the tables' non-unique indexes while it writes and build them once at the end (migration
 0011_deferred_indexes).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +36,7 @@ from regulars.store.tables import (
     deferred_indexes,
 )
 
+_LAST_ID = 2**63 - 1  # the largest id SQLite gives
 _IN_LIST = 2000  # values per IN (...): well under SQLite's limit on bound parameters
 # SQLite: WAL pages a bulk writer's connection lets build up before it checkpoints (200 MB, not 4 MB). A
 # batch dirties pages all over the store's indexes; checkpointing after several batches copies each
@@ -191,46 +194,50 @@ class BulkRepository:
             (i, a, p.email, p.first_name, p.last_name, "", "active", "", info, stamp, stamp, *_location(p))
             for i, a, p in zip(customer_ids, account_ids, new, strict=True)
         ]
-        ranges = {accounts: account_ids, customers: customer_ids, addresses: address_ids}
-        sqlite = self.c.dialect.name == "sqlite"
-        if sqlite:
+        if self.c.dialect.name == "sqlite":
             self.c.exec_driver_sql(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
-            self._claim(ranges)
-        try:
-            self._write(accounts, _ACCOUNT_COLUMNS, account_rows)
-            self._write(customers, _CUSTOMER_COLUMNS, customer_rows)
-            self._write(
-                addresses, _ADDRESS_COLUMNS, [(i, *r) for i, r in zip(address_ids, address_rows, strict=True)]
-            )
-            self._write(
-                account_meta, _META_COLUMNS, [(i, *r) for i, r in zip(meta_ids, meta_rows, strict=True)]
-            )
-        except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
-            raise Conflict("concurrent_insert") from exc
-        if sqlite:
-            self._index(ranges)
+        with self.indexing_at_end():
+            try:
+                self._write(accounts, _ACCOUNT_COLUMNS, account_rows)
+                self._write(customers, _CUSTOMER_COLUMNS, customer_rows)
+                addressed = [(i, *r) for i, r in zip(address_ids, address_rows, strict=True)]
+                self._write(addresses, _ADDRESS_COLUMNS, addressed)
+                metas = [(i, *r) for i, r in zip(meta_ids, meta_rows, strict=True)]
+                self._write(account_meta, _META_COLUMNS, metas)
+            except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
+                raise Conflict("concurrent_insert") from exc
         return account_ids
 
-    def _claim(self, ranges: dict[Table, list[int]]) -> None:
-        """SQLite: name the id ranges about to be written, so the insert triggers leave their rows to
-        _index. Only this transaction ever sees them: SQLite has one writer at a time."""
-        claimed = [
-            {"table_name": table.name, "first_id": ids[0], "last_id": ids[-1]}
-            for table, ids in ranges.items()
-            if ids
-        ]
-        self.c.execute(insert(bulk_writes), claimed)
+    @contextmanager
+    def indexing_at_end(self) -> Iterator[None]:
+        """SQLite: the rows inserted inside into the searched and counted tables are added to their FTS5
+        tables and the counts when it ends, one statement per table, instead of by a trigger per row
+        (each of whose FTS5 inserts writes out a segment of its own: most of a batch of creates' time).
 
-    def _index(self, ranges: dict[Table, list[int]]) -> None:
-        """SQLite: what the insert triggers would have done for the claimed rows, a statement per table;
-        then the claims go, before the transaction commits."""
-        for table, ids in ranges.items():
-            if not ids:
-                continue
-            search.index_range(self.c, search.SOURCES[table], ids[0], ids[-1])
-            if table in counts.COUNTED:
-                counts.count_range(self.c, table, ids[0], ids[-1])
-        self.c.execute(delete(bulk_writes))
+        Every id above the tables' largest when it begins is claimed in `bulk_writes`, which the triggers
+        skip, on update and delete too (migrations 0010 and 0012): so a claimed row is indexed as it
+        finally stands, or not at all once deleted. Only this transaction ever sees the claims: SQLite
+        has one writer at a time, and they are gone before it commits."""
+        if self.c.dialect.name != "sqlite":
+            yield
+            return
+        firsts = {table: self._top(table) + 1 for table in search.SOURCES}
+        claims = [{"table_name": t.name, "first_id": f, "last_id": _LAST_ID} for t, f in firsts.items()]
+        self.c.execute(insert(bulk_writes), claims)
+        try:
+            yield
+        finally:
+            for table, first in firsts.items():
+                last = self._top(table)
+                if last < first:
+                    continue
+                search.index_range(self.c, search.SOURCES[table], first, last)
+                if table in counts.COUNTED:
+                    counts.count_range(self.c, table, first, last)
+            self.c.execute(delete(bulk_writes))
+
+    def _top(self, table: Table) -> int:
+        return self.c.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
 
     def _reserve(self, table: Table, count: int) -> list[int]:
         """Ids for `count` new rows of the table, taken before the rows are written.
@@ -241,7 +248,7 @@ class BulkRepository:
         if count == 0:
             return []
         if self.c.dialect.name == "sqlite":
-            top = self.c.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+            top = self._top(table)
             return list(range(top + 1, top + 1 + count))
         sequence = self.c.execute(select(func.pg_get_serial_sequence(table.name, "id"))).scalar_one()
         drawn = self.c.execute(
