@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 import orjson
@@ -89,6 +90,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # What startup built (modules, routes, schemas, compiled statements) lives as long as the worker:
+        # frozen, the collector's full passes no longer walk it. Each such pass had taken 60-90 ms,
+        # every few hundred requests: the worst latency of every route (a list of 100 at a million
+        # customers, in process: p99 27 -> 12 ms).
+        gc.collect()
+        gc.freeze()
         yield
         ctx.store.dispose()
 
