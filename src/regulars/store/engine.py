@@ -44,6 +44,11 @@ def read_json(text: Any) -> Any:
 MMAP_BYTES = 2**31
 
 
+def _without_autocheckpoint(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    """A connection whose commits never checkpoint: store/checkpoints.py does it beside them."""
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN decide transactions
     cursor = dbapi_connection.cursor()
@@ -87,7 +92,7 @@ def _on_postgresql_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.adapters.register_dumper(str, _TextBinaryDumper)
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, checkpoint_at_commit: bool = True) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -99,6 +104,8 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             json_deserializer=read_json,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
+        if not checkpoint_at_commit:
+            event.listen(engine, "connect", _without_autocheckpoint)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)

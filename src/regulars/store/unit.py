@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from regulars.store.accounts import AccountRepository
 from regulars.store.bulk import BulkRepository
+from regulars.store.checkpoints import Checkpointer
 from regulars.store.credentials import CredentialRepository
 from regulars.store.customers import CustomerRepository
 from regulars.store.downloads import DownloadRepository
@@ -155,9 +156,15 @@ def _pause_snapshot(reader: _Kept) -> Any:
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, background_checkpoints: bool = False) -> None:
+        """`background_checkpoints` (a server's store): SQLite's WAL is checkpointed by a thread of its
+        own rather than by whichever commit crosses 1,000 pages (store/checkpoints.py)."""
         self.url = url
-        self.engine: Engine = make_engine(url)
+        self.engine: Engine = make_engine(url, checkpoint_at_commit=not background_checkpoints)
+        on_file = self.dialect == "sqlite" and self.engine.url.database not in (None, "", ":memory:")
+        self._checkpointer = Checkpointer(self.engine) if background_checkpoints and on_file else None
+        if self._checkpointer is not None:
+            self._checkpointer.start()
         self._reader = _Kept()
         self._committer = _Kept()
         self._kept: list[Connection] = []
@@ -232,6 +239,8 @@ class Store:
             self._release(unit.connection)
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._kept_lock:
             kept, self._kept = self._kept, []
         for connection in kept:
