@@ -39,8 +39,13 @@ def _path(key: str) -> list[str] | None:
 
 def parse(query: str, errors: str = "replace") -> dict[str, PhpValue]:
     """PHP's parse_str: nested arrays from brackets, the last of repeated keys wins."""
+    return nested(pairs(query, errors))
+
+
+def nested(decoded: list[tuple[str, str]]) -> dict[str, PhpValue]:
+    """parse() of pairs already decoded, for a caller that needs both (each decoding costs as much)."""
     result: dict[str, PhpValue] = {}
-    for key, value in pairs(query, errors):
+    for key, value in decoded:
         path = _path(key)
         if path is None:
             continue

@@ -17,12 +17,21 @@ from regulars.domain.customers import ProfileChange, ProfileQuery
 from regulars.services import credentials, profiles
 from regulars.services.clock import now
 from regulars.store import migrate
-from regulars.store.unit import Store
+from regulars.store.unit import Store, Unit
 
 
 def _create(store: Store, email: str) -> int:
     with store.write() as unit:
         return profiles.create(unit, ProfileChange(email=email)).id
+
+
+def _read_key(store: Store) -> credentials.IssuedKey:
+    """A read key of a new administrator: what nonces belong to."""
+    with store.write() as unit:
+        account_id = unit.accounts.insert(
+            username="admin", email="admin@x.test", role="administrator", now=now(), password_hash=None
+        )
+        return credentials.issue_key(unit, unit.accounts.get(account_id), "read", "t")
 
 
 def _idle_in_transaction(store: Store) -> int:
@@ -120,11 +129,7 @@ def test_an_error_outside_the_database_keeps_the_connection(store: Store) -> Non
 
 
 def test_a_nonce_written_through_autocommit_is_stored_at_once_and_only_once(store: Store) -> None:
-    with store.write() as unit:
-        account_id = unit.accounts.insert(
-            username="admin", email="admin@x.test", role="administrator", now=now(), password_hash=None
-        )
-        key = credentials.issue_key(unit, unit.accounts.get(account_id), "read", "t")
+    key = _read_key(store)
     with store.autocommit() as unit:
         assert unit.credentials.use_nonce(key.key_id, "n-1", 1) is True
     with store.engine.connect() as other:  # another connection sees it: it was committed
@@ -133,12 +138,13 @@ def test_a_nonce_written_through_autocommit_is_stored_at_once_and_only_once(stor
     with store.autocommit() as unit:
         assert unit.credentials.use_nonce(key.key_id, "n-1", 1) is False  # a replay: same timestamp
         assert unit.credentials.use_nonce(key.key_id, "n-1", 2) is True  # another signed request
-    # Inside a read (whose transaction would swallow it on SQLite) the nonce gets a unit of its own.
+    # Inside a read (whose transaction would swallow it on SQLite) the nonce is committed on the reading
+    # connection outside the read's snapshot, and the read goes on.
     with store.read() as reading:
-        reading.accounts.count_matching(ProfileQuery())
+        counted = reading.accounts.count_matching(ProfileQuery(role=None))
         with store.autocommit() as unit:
-            assert unit is not reading
             assert unit.credentials.use_nonce(key.key_id, "n-2", 1) is True
+        assert reading.accounts.count_matching(ProfileQuery(role=None)) == counted == 1
     with store.engine.connect() as other:
         stored = other.execute(text("SELECT count(*) FROM oauth_nonces WHERE nonce = 'n-2'")).scalar_one()
     assert stored == 1
@@ -153,11 +159,7 @@ def test_nonces_written_during_reads_let_the_wal_restart(store: Store) -> None:
     if store.dialect != "sqlite":
         pytest.skip("the WAL is SQLite's")
     first = _create(store, "wal@x.test")
-    with store.write() as unit:
-        account_id = unit.accounts.insert(
-            username="admin", email="admin@x.test", role="administrator", now=now(), password_hash=None
-        )
-        key = credentials.issue_key(unit, unit.accounts.get(account_id), "read", "t")
+    key = _read_key(store)
     for n in range(3000):
         with store.read() as reading:
             assert profiles.get(reading, first) is not None
@@ -172,15 +174,36 @@ def test_nonces_written_during_reads_let_the_wal_restart(store: Store) -> None:
     assert seen == 3000
 
 
+def test_a_nonce_leaves_the_reading_connections_cache_of_the_file_valid(store: Store) -> None:
+    """SQLite drops a connection's page cache and memory map of the file whenever another connection has
+    committed since its last read (PRAGMA data_version tells); each OAuth request commits a nonce, so the
+    nonce is committed on the connection that reads, which SQLite knows to be no change from elsewhere."""
+    if store.dialect != "sqlite":
+        pytest.skip("the page cache is SQLite's")
+    first = _create(store, "cache@x.test")
+    key = _read_key(store)
+
+    def version(unit: Unit) -> int:
+        return int(unit.connection.exec_driver_sql("PRAGMA data_version").scalar_one())
+
+    with store.read() as reading:
+        before = version(reading)
+    for n in range(5):
+        with store.read() as reading:
+            with store.autocommit() as unit:
+                assert unit.credentials.use_nonce(key.key_id, f"cache-{n}", 1) is True
+            assert profiles.get(reading, first) is not None
+            assert version(reading) == before
+    _create(store, "other@x.test")  # a commit on another connection: the reading one sees a change
+    with store.read() as reading:
+        assert version(reading) != before
+
+
 _NONCE = text("INSERT INTO oauth_nonces (key_id, nonce, timestamp) VALUES (:key, 'kept', :at)")
 
 
 def test_migration_0005_keeps_the_nonces_and_scopes_them_by_timestamp(store: Store) -> None:
-    with store.write() as unit:
-        account_id = unit.accounts.insert(
-            username="admin", email="admin@x.test", role="administrator", now=now(), password_hash=None
-        )
-        key = credentials.issue_key(unit, unit.accounts.get(account_id), "read", "t")
+    key = _read_key(store)
     config = migrate._config()
     with store.engine.begin() as connection:
         config.attributes["connection"] = connection

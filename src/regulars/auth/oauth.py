@@ -53,7 +53,9 @@ def rest_string(method: str, url: str, params: Mapping[str, Any]) -> str:
             if isinstance(value, Mapping):
                 join(value, name)
             else:
-                joined.append(rfc3986(f"{name}={rfc3986(_php_scalar(value))}"))
+                # The pair encoded again: what the first encoding made is unreserved but for its "%".
+                encoded = rfc3986(_php_scalar(value)).replace("%", "%25")
+                joined.append(f"{rfc3986(name)}%3D{encoded}")
 
     ordered = {k: params[k] for k in sorted(params, key=lambda k: k.encode())}
     join(ordered, "")

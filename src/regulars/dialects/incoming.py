@@ -59,14 +59,16 @@ async def read(request: Request, settings: Settings, errors: str = "replace") ->
         secure = secure or request.headers.get("x-forwarded-proto", "").lower() == "https"
         host = request.headers.get("x-forwarded-host", host)
     raw_query = scope.get("query_string", b"").decode("latin-1")
+    decoded = querystring.pairs(raw_query, errors)
     raw_path = scope.get("raw_path") or scope["path"].encode()
     return Incoming(
         method=request.method.upper(),
         secure=secure,
         host=host,
         path=raw_path.decode("latin-1").split("?", 1)[0],
-        query_pairs=querystring.pairs(raw_query),
-        query=querystring.parse(raw_query, errors),
+        # The pairs always as replaced text (what signatures and links are made of).
+        query_pairs=decoded if errors == "replace" else querystring.pairs(raw_query),
+        query=querystring.nested(decoded),
         headers=request.headers,
         body=await _bounded_body(request, settings.max_body_bytes),
     )

@@ -91,20 +91,14 @@ def _commit(connection: Connection) -> None:
 
 class _Using:
     """Using a thread's kept connection, nested or not (a class, not a generator: this is entered several
-    times by every request). `snapshot`: the outermost use reads one snapshot on SQLite; `end`: what the
-    outermost use does with a transaction left open."""
+    times by every request). `snapshot`: a read, whose outermost use reads one snapshot on SQLite; else one
+    statement that commits on its own, run outside any snapshot of the connection (paused around it on
+    SQLite). `end`: what a read's outermost use, or a statement's use, does with a transaction left open."""
 
-    __slots__ = ("end", "kept", "paused", "pauses", "snapshot", "store", "unit")
+    __slots__ = ("end", "kept", "paused", "snapshot", "store", "unit")
 
-    def __init__(
-        self,
-        store: Store,
-        kept: _Kept,
-        snapshot: bool,
-        end: Callable[[Connection], None],
-        pauses: _Kept | None = None,
-    ) -> None:
-        self.store, self.kept, self.snapshot, self.end, self.pauses = store, kept, snapshot, end, pauses
+    def __init__(self, store: Store, kept: _Kept, snapshot: bool, end: Callable[[Connection], None]) -> None:
+        self.store, self.kept, self.snapshot, self.end = store, kept, snapshot, end
         self.paused: Any = None
 
     def __enter__(self) -> Unit:
@@ -112,11 +106,11 @@ class _Using:
         unit = kept.unit
         if unit is None or unit.connection.invalidated or unit.connection.closed:
             unit = kept.unit = self.store._keep()
-        if kept.depth == 0 and self.store.dialect == "sqlite":
-            if self.snapshot:
+        if self.store.dialect == "sqlite":
+            if not self.snapshot:
+                self.paused = _pause_snapshot(unit)
+            elif kept.depth == 0:
                 unit.connection.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
-            elif self.pauses is not None:
-                self.paused = _pause_snapshot(self.pauses)
         kept.depth += 1
         self.unit = unit
         return unit
@@ -124,31 +118,28 @@ class _Using:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
         kept, connection = self.kept, self.unit.connection
         kept.depth -= 1
-        if kept.depth:
-            return
-        failed = error is not None and isinstance(
-            error, DBAPIError | self.store.engine.dialect.loaded_dbapi.Error
-        )
-        try:
-            if failed:  # the connection may be broken, or mid-transaction: a fresh one next time
+        paused, self.paused = self.paused, None
+        if error is not None and isinstance(error, DBAPIError | self.store.engine.dialect.loaded_dbapi.Error):
+            if not kept.depth:  # the connection may be broken, or mid-transaction: a fresh one next time
                 self.store._drop_kept(kept)
-            elif not connection.closed:
-                self.end(connection)
-        finally:
-            if self.paused is not None:
-                paused, self.paused = self.paused, None
-                paused.execute("BEGIN")
+            return
+        if kept.depth and self.snapshot:
+            return  # a read inside another: the outermost ends it
+        if not connection.closed:
+            self.end(connection)
+        if paused is not None:
+            paused.execute("BEGIN")
 
 
-def _pause_snapshot(reader: _Kept) -> Any:
-    """End the snapshot this thread's read holds, so a commit made meanwhile can be checkpointed: SQLite
-    cannot restart its WAL while a reader holds a snapshot, so commits made inside one (a nonce per OAuth
-    request) grow the WAL without end and each costs a millisecond instead of tens of microseconds. The
-    read resumes on a new snapshot; what it read before (the credentials) stays valid. The driver
-    connection to begin again on, or None when no snapshot was open."""
-    if reader.unit is None or reader.depth == 0:
-        return None
-    driver = reader.unit.connection.connection.driver_connection
+def _pause_snapshot(unit: Unit) -> Any:
+    """End the snapshot a read on this connection holds, so that a statement can commit on it: its own
+    commit leaves SQLite's page cache and memory map of the file valid, where a commit from any other
+    connection makes SQLite drop both at this connection's next read (about 100 µs per OAuth request,
+    which commits a nonce), and a commit made outside the snapshot lets the WAL restart, where one made
+    while a snapshot is held grows it without end. The read resumes on a new snapshot; what it read before
+    (the credentials) stays valid. The driver connection to begin again on, or None when no snapshot was
+    open."""
+    driver = unit.connection.connection.driver_connection
     if not getattr(driver, "in_transaction", False):
         return None
     driver.rollback()  # type: ignore[union-attr]
@@ -166,7 +157,6 @@ class Store:
         if self._checkpointer is not None:
             self._checkpointer.start()
         self._reader = _Kept()
-        self._committer = _Kept()
         self._kept: list[Connection] = []
         self._kept_lock = threading.Lock()
 
@@ -187,10 +177,11 @@ class Store:
 
     def autocommit(self) -> AbstractContextManager[Unit]:
         """A unit for one prepared statement (store/prepared.py) that commits on its own, such as a used
-        nonce: no pool checkout and no BEGIN/COMMIT round trips on the hot path. It runs on a second
-        connection this thread keeps, never inside a transaction, so a read's snapshot cannot swallow it; on
-        SQLite the thread's open snapshot is paused around it (_pause_snapshot says why)."""
-        return _Using(self, self._committer, snapshot=False, end=_commit, pauses=self._reader)
+        nonce: no pool checkout and no BEGIN/COMMIT round trips on the hot path. It runs on the connection
+        this thread reads on, never inside a transaction, so a read's snapshot cannot swallow it: on
+        PostgreSQL that connection is in autocommit, on SQLite the read's snapshot is paused around it
+        (_pause_snapshot says why)."""
+        return _Using(self, self._reader, snapshot=False, end=_commit)
 
     def _keep(self) -> Unit:
         """A unit on a new connection for the calling thread to keep. Only the thread's own local holds the
@@ -245,7 +236,7 @@ class Store:
             kept, self._kept = self._kept, []
         for connection in kept:
             connection.close()
-        self._reader, self._committer = _Kept(), _Kept()
+        self._reader = _Kept()
         self.engine.dispose()
 
 
