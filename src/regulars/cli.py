@@ -343,12 +343,13 @@ def serve(
     """Run the server (applies pending migrations first)."""
     import uvicorn
 
+    from regulars.services import transfer
+
     url = _database(database)
     os.environ["REGULARS_DATABASE_URL"] = url
     store = _store(url)
     created = bootstrap(store)
-    with store.read() as unit:
-        deferred = unit.bulk.deferred_count()
+    deferred = transfer.deferred_indexes(store)
     store.dispose()
     if deferred:
         console.print(

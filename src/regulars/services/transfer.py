@@ -241,11 +241,16 @@ class Importer:
         )
 
 
+def deferred_indexes(store: Store) -> int:
+    """How many indexes an import has deferred (one running, or one killed before it built them)."""
+    with store.read() as unit:
+        return unit.bulk.deferred_count()
+
+
 def build_deferred_indexes(store: Store, announce: Callable[[int], None] | None = None) -> int:
     """Build the indexes an import deferred, if any (one left by an interrupted import included);
     `announce` is told how many first. Returns how many were built."""
-    with store.read() as unit:
-        waiting = unit.bulk.deferred_count()
+    waiting = deferred_indexes(store)
     if not waiting:
         return 0
     if announce is not None:
