@@ -208,14 +208,14 @@ def test_a_bulk_write_refused_leaves_no_claim(store: Store, shop: dict[str, int]
 def test_a_batch_indexing_at_end_indexes_its_rows_as_they_finally_stand(
     store: Store, shop: dict[str, int]
 ) -> None:
-    """A batch of REST creates (store/bulk.py indexing_at_end) updates and deletes rows it created, and
+    """A batch of REST creates (Unit.batch) updates and deletes rows it created, and
     rows that were there before, and has one create refused: what it leaves is indexed and counted
     exactly as row-by-row writes would leave it, and no claim outlives it."""
 
     def person(name: str, phone: str) -> ProfileChange:
         return ProfileChange(email=f"{name}@batch.test", last_name=name.title(), billing={"phone": phone})
 
-    with store.write() as unit, unit.bulk.indexing_at_end():
+    with store.write() as unit, unit.batch():
         kept = profiles.create(unit, person("keptbatch", "+30 111"))
         renamed = profiles.create(unit, person("renamedbatch", "+30 222"))
         dropped = profiles.create(unit, person("droppedbatch", "+30 333"))

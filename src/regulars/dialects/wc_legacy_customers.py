@@ -487,7 +487,7 @@ def bulk(call: Call) -> Reply:
     actor, decimals = _actor(call), _decimals(call)
     results: list[dict[str, Any]] = []
     created = False
-    with call.context.store.write() as unit, unit.bulk.indexing_at_end():
+    with call.context.store.write() as unit, unit.batch():
         for item in items:
             item_id = _bulk_item_id(item)
             try:

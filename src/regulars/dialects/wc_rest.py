@@ -560,8 +560,7 @@ class Customers:
         actor = call.principal.account if call.principal else None
         body: dict[str, list[Any]] = {}
         shown: list[Profile] = []  # the created and updated customers, whose figures the items report
-        # The new rows are indexed for search and counted once, at the end (store/bulk.py).
-        with call.context.store.write() as unit, unit.bulk.indexing_at_end():
+        with call.context.store.write() as unit, unit.batch():
             if creates:
                 body["create"] = [self._batch_create(unit, actor, item, shaper, shown) for item in creates]
             if updates:

@@ -42,6 +42,11 @@ class Unit:
         self.products = ProductRepository(connection)
         self.bulk = BulkRepository(connection)
 
+    def batch(self) -> AbstractContextManager[None]:
+        """Many writes in this unit (a REST batch): the rows they create are indexed for search and
+        counted once, when the block ends, not by a trigger per row (store/bulk.py indexing_at_end)."""
+        return self.bulk.indexing_at_end()
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Undo just this part on failure (a batch item), keeping the rest of the unit. Inside a begun
