@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from regulars.domain.transfer import NewProfile
 from regulars.services import customers as records
 from regulars.services import profiles
 from regulars.services.clock import now
+from regulars.store import accounts as account_store
 from regulars.store import migrate
 from regulars.store.tables import LOCATION, accounts, bulk_writes, customers
 from regulars.store.unit import Store
@@ -264,11 +266,13 @@ def test_a_bulk_writer_killed_mid_batch_leaves_nothing_of_it(store: Store, shop:
 # --- plans: what is read from an index -----------------------------------------------------------------
 @contextmanager
 def statements(store: Store) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECTs the store runs inside the block (statements for the row counts excepted)."""
+    """The reads the store runs inside the block (statements for the row counts excepted), with the
+    statement that reads a search's candidates into the connection's own table (SQLite)."""
     seen: list[tuple[str, Any]] = []
+    reads = ("SELECT", "WITH", "INSERT OR IGNORE INTO SEARCH_CANDIDATES")
 
     def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "row_counts" not in statement:
+        if statement.lstrip().upper().startswith(reads) and "row_counts" not in statement:
             seen.append((statement, parameters))
 
     event.listen(store.engine, "before_cursor_execute", grab)
@@ -486,6 +490,52 @@ def test_totals_are_kept_by_every_writer(store: Store, shop: dict[str, int]) -> 
         unit.accounts.update(shop["mary_ann"], {"role": "editor"})
         raise RuntimeError
     _counted(store)
+
+
+@pytest.mark.parametrize("few_outside", [10_000, 0], ids=["subtracting", "looking-up"])
+def test_search_totals_and_pages_agree_however_they_are_counted(
+    store: Store, shop: dict[str, int], few_outside: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search's total counts each match once (a customer found by name and by phone too), leaves out the
+    roles not asked for, and is the same whether the accounts of other roles are subtracted from the
+    candidates or each candidate's role is looked up (store/accounts.py FEW_OUTSIDE), on every page."""
+    monkeypatch.setattr(account_store, "FEW_OUTSIDE", few_outside)
+    with store.write() as unit:
+        for n, role in enumerate(["administrator", "shop_manager", "customer", "customer"]):
+            change = ProfileChange(
+                email=f"klein{n}@staff.test",
+                first_name="Hans",
+                last_name=f"Kleinert{n}",
+                billing={"phone": f"lein-{n}"},  # found by name and by phone: one match
+            )
+            profile = profiles.create(unit, change, role=role)
+            shop[profile.account.username] = profile.id
+        unit.customers.insert(
+            email="kleinod@walkin.test", first_name="Kleinod", last_name="", phone="", now=now()
+        )
+    customers_found = {"jk", "klein2", "klein3"}
+    expected = {
+        "customer": customers_found,
+        None: customers_found | {"klein0", "klein1"},
+        "shop_manager": {"klein1"},
+        "subscriber": set(),
+    }
+    for role, usernames in expected.items():
+        query = ProfileQuery(role=role, search="*lein*", search_columns=PROFILE_FIELDS, orderby="id", limit=2)
+        walked: list[int] = []
+        with store.read() as unit:
+            for offset in range(0, 6, 2):
+                found = profiles.page(unit, replace(query, offset=offset))
+                assert found.total == len(usernames), (role, offset)
+                walked += [p.id for p in found.items]
+            assert profiles.count(unit, query) == len(usernames)
+        assert walked == sorted(shop[u] for u in usernames), role
+    with store.read() as unit:
+        found = records.page(unit, CustomerQuery(search="klein", limit=2))
+        again = records.page(unit, CustomerQuery(search="klein", limit=2, offset=2))
+        assert found.total == again.total == unit.customers.count_matching(CustomerQuery(search="klein")) == 6
+        assert len(found.items) == len(again.items) == 2
+        assert records.page(unit, CustomerQuery(search="klein", offset=50)).total == 6  # past the end
 
 
 def test_a_role_only_list_counts_no_rows(store: Store, shop: dict[str, int]) -> None:

@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Select,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from regulars.domain.accounts import Account, MetaEntry
@@ -65,6 +77,16 @@ _META_OF = Prepared(
 )
 
 
+# A search narrowed by a role counts its candidates less the accounts of other roles when there are at
+# most this many (pages.searched); past it, looking up the role of each candidate costs less.
+FEW_OUTSIDE = 10_000
+
+
+def _searching(query: ProfileQuery) -> bool:
+    """Whether the query searches (an email filter stands in for the search, as in WooCommerce)."""
+    return query.email is None and bool(query.search)
+
+
 def _by_role_only(query: ProfileQuery) -> bool:
     return not (
         query.search
@@ -111,10 +133,8 @@ class AccountRepository:
     def count(self) -> int:
         return tally(self.c, ACCOUNT_ROLE)
 
-    def _filters(self, query: ProfileQuery) -> list[ColumnElement[bool]]:
-        dialect = self.c.dialect.name
-        searching = query.email is None and bool(query.search)
-        where: list[ColumnElement[bool]] = [self._search(query)] if searching else []
+    def _others(self, query: ProfileQuery) -> list[ColumnElement[bool]]:
+        """The query's filters other than its search."""
         others: list[ColumnElement[bool]] = []
         if query.role is not None:
             others.append(accounts.c.role == query.role)
@@ -132,12 +152,19 @@ class AccountRepository:
             others.append(accounts.c.modified_at > query.modified_after)
         if query.modified_before is not None:
             others.append(accounts.c.modified_at < query.modified_before)
-        return where + [search.beside(c, dialect) if searching else c for c in others]
+        return others
 
-    def _search(self, query: ProfileQuery) -> ColumnElement[bool]:
-        """The search over the columns the dialect names, its candidates read from the search indexes
-        (store/search.py); `*` at either end is a wildcard, as in WordPress. `phone` is the billing phone
-        WooCommerce shows; `id` matches a number exactly."""
+    def _filters(self, query: ProfileQuery) -> list[ColumnElement[bool]]:
+        dialect = self.c.dialect.name
+        if not _searching(query):
+            return self._others(query)
+        candidates = search.within(accounts.c.id, [self._candidates(query)], dialect)
+        return [candidates, *(search.beside(c, dialect) for c in self._others(query))]
+
+    def _candidates(self, query: ProfileQuery) -> Select[Any] | CompoundSelect:
+        """The ids of the accounts the search finds in the columns the dialect names, read from the search
+        indexes (store/search.py); `*` at either end is a wildcard, as in WordPress. `phone` is the
+        billing phone WooCommerce shows; `id` matches a number exactly. An id may come more than once."""
         needle = Needle.wildcards(query.search or "")
         columns = query.search_columns
         dialect = self.c.dialect.name
@@ -152,13 +179,33 @@ class AccountRepository:
             )
         if "id" in columns and needle.text.isdigit() and int(needle.text) < 2**63:  # ids are 64-bit
             parts.append(select(accounts.c.id).where(accounts.c.id == int(needle.text)))
-        return search.within(accounts.c.id, parts, dialect)
+        return search.either(parts)
+
+    def _narrowed(self, query: ProfileQuery) -> tuple[Select[Any] | None, int] | None:
+        """How a search's total can be counted from its candidates alone (pages.searched): the rows the
+        other filters leave out (None when there are no other filters) and how many rows they keep. That
+        is so for a search narrowed by nothing, or by nothing but a role held by all but a few accounts
+        (customers, as WooCommerce lists by default), whose other accounts the role index reads. None
+        when it is not so."""
+        others = self._others(query)
+        everyone = tally(self.c, ACCOUNT_ROLE)
+        if not others:
+            return None, everyone
+        if query.role is None or len(others) > 1:
+            return None
+        kept = tally(self.c, ACCOUNT_ROLE, [query.role])
+        if everyone - kept > FEW_OUTSIDE:
+            return None
+        role = accounts.c.role
+        return select(accounts.c.id).where(or_(role < query.role, role > query.role)), kept
 
     def count_matching(self, query: ProfileQuery) -> int:
         """How many accounts a query matches, whatever its limit and offset: from the kept totals when
         only a role narrows it, else counted through the indexes its filters use."""
         if _by_role_only(query):
             return tally(self.c, ACCOUNT_ROLE, None if query.role is None else [query.role])
+        if _searching(query) and (narrowed := self._narrowed(query)) is not None:
+            return pages.counted(self.c, self._candidates(query), narrowed[0])
         where = self._filters(query)
         return int(self.c.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one())
 
@@ -167,13 +214,19 @@ class AccountRepository:
         walk for the plain list) before any row is read."""
         if query.limit is not None and _by_role_only(query) and query.orderby != "include":
             return self._role_page(query), self.count_matching(query)
-        where, order = self._filters(query), self._order(query)
+        order = self._order(query)
         if query.limit is None:  # the whole list (the legacy API's filter[limit]=-1)
-            stmt = select(accounts.c.id).where(*where).order_by(*order).offset(query.offset or None)
-            ids = list(self.c.execute(stmt).scalars())
+            stmt = select(accounts.c.id).where(*self._filters(query)).order_by(*order)
+            ids = list(self.c.execute(stmt.offset(query.offset or None)).scalars())
             whole = bool(ids) or not query.offset  # the ids run to the end, so they tell the total
             return ids, query.offset + len(ids) if whole else self.count_matching(query)
-        searching = query.email is None and bool(query.search)
+        searching = _searching(query)
+        if searching and (narrowed := self._narrowed(query)) is not None:
+            excluded, scope = narrowed
+            candidates, others = self._candidates(query), self._others(query)
+            wanted = pages.Search(candidates, scope, order, query.limit, query.offset, others, excluded)
+            return pages.searched(self.c, accounts.c.id, wanted)
+        where = self._filters(query)
         ids, total = pages.choose(
             self.c, accounts.c.id, where, order, query.limit, query.offset, counting=searching
         )

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from regulars.domain.customer_records import CustomerQuery, IdCondition
@@ -17,7 +28,7 @@ from regulars.store import pages
 from regulars.store.counts import CUSTOMER_STATUS, tally
 from regulars.store.engine import INTEGRITY_ERRORS, constraint_guard
 from regulars.store.prepared import Prepared, among
-from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, found, within
+from regulars.store.search import ACCOUNTS, CUSTOMERS, beside, either, found, within
 from regulars.store.tables import AVERAGE_ORDER_VALUE, LOCATION, accounts, addresses, customers
 
 # Sort keys of CustomerQuery and the columns that serve them (each has an index ending in id).
@@ -62,14 +73,14 @@ def _id_clause(condition: IdCondition) -> ColumnElement[bool]:
     return column.between(value, condition.upper)
 
 
-def _search_clause(term: str, dialect: str) -> ColumnElement[bool]:
-    """The term anywhere in the full name, the phone or (a term without spaces) the email, its candidates
-    read from the search indexes (store/search.py); or the id."""
+def _candidates(term: str, dialect: str) -> Select[Any] | CompoundSelect:
+    """The ids of the customers with the term anywhere in the full name, the phone or (a term without
+    spaces) the email, read from the search indexes (store/search.py); or the id. An id may come twice."""
     fields = ["name", "phone"] if " " in term else ["name", "phone", "email"]
     parts: list[Any] = [found(CUSTOMERS, fields, Needle(term), dialect)]
     if term.isdigit() and int(term) < 2**63:  # ids are 64-bit
         parts.append(select(customers.c.id).where(customers.c.id == int(term)))
-    return within(customers.c.id, parts, dialect)
+    return either(parts)
 
 
 def _by_status_only(query: CustomerQuery) -> bool:
@@ -203,7 +214,17 @@ class CustomerRepository:
         if query.id_condition is not None:
             where.append(_id_clause(query.id_condition))
         elif query.search:
-            where.append(_search_clause(query.search, dialect))
+            where.append(within(customers.c.id, [_candidates(query.search, dialect)], dialect))
+        others = self._others(query)
+        return where + [beside(c, dialect) if searching else c for c in others]
+
+    def _searched_only(self, query: CustomerQuery) -> bool:
+        """A search and nothing else (every status, no date or spend filter): its total is counted from
+        its candidates alone (pages.searched)."""
+        return query.id_condition is None and bool(query.search) and not self._others(query)
+
+    def _others(self, query: CustomerQuery) -> list[ColumnElement[bool]]:
+        """The query's filters other than its ids or its search."""
         others: list[ColumnElement[bool]] = []
         if query.statuses:
             others.append(customers.c.status.in_(query.statuses))
@@ -215,12 +236,14 @@ class CustomerRepository:
             others.append(customers.c.total_spent >= query.total_spent_min)
         if query.total_spent_max is not None:
             others.append(customers.c.total_spent <= query.total_spent_max)
-        return where + [beside(c, dialect) if searching else c for c in others]
+        return others
 
     def count_matching(self, query: CustomerQuery) -> int:
         """From the kept totals when only statuses narrow the query; else counted through its indexes."""
         if _by_status_only(query):
             return tally(self.c, CUSTOMER_STATUS, query.statuses or None)
+        if self._searched_only(query):
+            return pages.counted(self.c, _candidates(query.search or "", self.c.dialect.name))
         where = self._where(query)
         return int(self.c.execute(select(func.count()).select_from(customers).where(*where)).scalar_one())
 
@@ -233,11 +256,17 @@ class CustomerRepository:
             order = [column.desc().nulls_last() if nullable else column.desc(), customers.c.id.desc()]
         else:
             order = [column.asc().nulls_first() if nullable else column.asc(), customers.c.id.asc()]
-        searching = query.id_condition is None and bool(query.search)
-        where = self._where(query)
-        ids, total = pages.choose(
-            self.c, customers.c.id, where, order, query.limit, query.offset, counting=searching
-        )
+        if self._searched_only(query):  # the candidates counted without reading their rows
+            candidates = _candidates(query.search or "", self.c.dialect.name)
+            scope = tally(self.c, CUSTOMER_STATUS)
+            wanted = pages.Search(candidates, scope, order, query.limit, query.offset)
+            ids, total = pages.searched(self.c, customers.c.id, wanted)
+        else:
+            searching = query.id_condition is None and bool(query.search)
+            where = self._where(query)
+            ids, total = pages.choose(
+                self.c, customers.c.id, where, order, query.limit, query.offset, counting=searching
+            )
         found = self.get_many(ids)
         return [found[i] for i in ids], self.count_matching(query) if total is None else total
 

@@ -11,8 +11,12 @@ import orjson
 import psycopg
 from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.schema import CreateTable
+
+from regulars.store.tables import connection_tables
 
 # What the drivers raise for a broken constraint, where a statement bypasses SQLAlchemy (store/prepared.py).
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
@@ -39,6 +43,11 @@ def read_json(text: Any) -> Any:
         return json.loads(text)
 
 
+# Each SQLite connection's own tables (TEMP), made outside any transaction, so no rollback undoes them.
+_CONNECTION_TABLES = [
+    str(CreateTable(table).compile(dialect=sqlite.dialect())) for table in connection_tables.sorted_tables
+]
+
 # Address space only (what is resident is the OS's page cache); SQLite caps it at its build's limit, 2 GB
 # in the usual builds, and pages past the map are read as before.
 MMAP_BYTES = 2**31
@@ -62,6 +71,8 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     # customers is a few GB, mostly outside SQLite's own page cache, and each page it reads through the
     # OS's cache is then a memory access instead of a system call and a copy.
     cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    for statement in _CONNECTION_TABLES:
+        cursor.execute(statement)
     cursor.close()
 
 

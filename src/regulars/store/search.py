@@ -157,13 +157,13 @@ def within(
     them as `= ANY(ARRAY(...))`: found once, first, from the GIN indexes, then looked up one by one, however
     many rows the planner guesses a search matches (its guesses are rough, and a wrong one made it walk
     a whole index in the list's sort order instead)."""
-    candidates = _either(parts)
+    candidates = either(parts)
     if dialect == "postgresql":
         return column == any_(func.array(candidates.scalar_subquery()))
     return column.in_(candidates)
 
 
-def _either(parts: Sequence[Select[Any] | CompoundSelect]) -> Select[Any] | CompoundSelect:
+def either(parts: Sequence[Select[Any] | CompoundSelect]) -> Select[Any] | CompoundSelect:
     """One select of every part's ids (SQLite takes no compound select inside another)."""
     flat = [s for p in parts for s in (p.selects if isinstance(p, CompoundSelect) else [p])]
     return flat[0] if len(flat) == 1 else union_all(*flat)
@@ -185,10 +185,10 @@ def _sqlite(
         low = _lowered(needle.text)
         starts = [c for f in fields for c in f.starts]
         if needle.anchor == EXACT:
-            return _either([select(table_id).where(func.lower(c) == low) for c in starts])
+            return either([select(table_id).where(func.lower(c) == low) for c in starts])
         high = low.concat(func.char(literal_column(str(_TOP))))
         ranges = (and_(func.lower(c) >= low, func.lower(c) < high) for c in starts)
-        return _either([select(table_id).where(r) for r in ranges])
+        return either([select(table_id).where(r) for r in ranges])
     index = table(source.index, column("rowid"))
     phrase = _phrase(names, needle.text)
     matched = select(index.c.rowid).where(literal_column(source.index).op("MATCH")(phrase))

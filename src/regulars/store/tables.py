@@ -373,3 +373,14 @@ deferred_indexes = Table(
     Column("name", String(128), primary_key=True),
     Column("definition", Text, nullable=False),
 )
+
+# SQLite only, and no part of the store: each connection's own table (TEMP, in memory), made when it
+# connects (store/engine.py). One search's candidate ids, held while its total and page are read from
+# them (store/pages.py); writing it takes no lock on the store, so a reading snapshot may.
+connection_tables = MetaData()
+search_candidates = Table(
+    "search_candidates",
+    connection_tables,
+    Column("id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
