@@ -22,7 +22,9 @@ class Context:
 
     @classmethod
     def build(cls, settings: Settings) -> Context:
-        store = Store(settings.database_url, background_checkpoints=True)
+        store = Store(
+            settings.database_url, background_checkpoints=True, held_profiles=settings.held_profiles
+        )
         with store.write() as unit:
             secret = credentials.site_secret(unit)
         nonces: NonceStore = RedisNonces(settings.redis_url) if settings.redis_url else DatabaseNonces(store)

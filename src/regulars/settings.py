@@ -72,6 +72,9 @@ class Settings:
     # WooCommerce's customer searches look in login, email and display name only (as WooCommerce does);
     # extended, they find any part of those, the first, last or full name, and the phone.
     extended_search: bool = False
+    # How many customers' profiles each worker keeps in memory while nothing changes them (about 4 kB
+    # each); 0 keeps none.
+    held_profiles: int = 10_000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -102,6 +105,7 @@ class Settings:
             batch_limit=_env_int("BATCH_LIMIT", 100),
             max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
             extended_search=_env_bool("EXTENDED_SEARCH", False),
+            held_profiles=_env_int("HELD_PROFILES", 10_000),
             rate_limits=limits,
             rate_limited_dialects=dialects,
         )

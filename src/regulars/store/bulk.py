@@ -45,6 +45,9 @@ _CHECKPOINT_PAGES = 50_000
 
 # The tables an import writes, whose non-unique indexes it may defer.
 _WRITTEN = (accounts, customers, addresses, account_meta)
+# SQLite: the tables whose new rows a bulk writer claims (indexing_at_end): the searched ones, and meta,
+# whose rows only the profiles revision's triggers watch.
+_CLAIMED = (*search.SOURCES, account_meta)
 # SQLite: the non-unique indexes a table's own CREATE INDEX statements made (not its key's or constraints').
 _SECONDARY = text(
     "SELECT m.name, m.sql FROM pragma_index_list(:table) AS i JOIN sqlite_master AS m ON m.name = i.name "
@@ -216,12 +219,13 @@ class BulkRepository:
 
         Every id above the tables' largest when it begins is claimed in `bulk_writes`, which the triggers
         skip, on update and delete too (migrations 0010 and 0012): so a claimed row is indexed as it
-        finally stands, or not at all once deleted. Only this transaction ever sees the claims: SQLite
-        has one writer at a time, and they are gone before it commits."""
+        finally stands, or not at all once deleted. The profiles revision moves once for them (0013).
+        Only this transaction ever sees the claims: SQLite has one writer at a time, and they are gone
+        before it commits."""
         if self.c.dialect.name != "sqlite":
             yield
             return
-        firsts = {table: self._top(table) + 1 for table in search.SOURCES}
+        firsts = {table: self._top(table) + 1 for table in _CLAIMED}
         claims = [{"table_name": t.name, "first_id": f, "last_id": _LAST_ID} for t, f in firsts.items()]
         self.c.execute(insert(bulk_writes), claims)
         try:
@@ -229,11 +233,12 @@ class BulkRepository:
         finally:
             for table, first in firsts.items():
                 last = self._top(table)
-                if last < first:
+                if last < first or table not in search.SOURCES:
                     continue
                 search.index_range(self.c, search.SOURCES[table], first, last)
                 if table in counts.COUNTED:
                     counts.count_range(self.c, table, first, last)
+            counts.revise(self.c, counts.PROFILES)  # for the claimed rows (migration 0013)
             self.c.execute(delete(bulk_writes))
 
     def _top(self, table: Table) -> int:

@@ -12,8 +12,10 @@ from regulars.store.tables import accounts, customers, row_counts
 
 ACCOUNT_ROLE = "account_role"
 CUSTOMER_STATUS = "customer_status"
-# Not a count: how many changes credentials have seen (migration 0009_credential_revision).
+# Not a count: how many changes credentials (migration 0009_credential_revision) and profiles (0013)
+# have seen, by name.
 REVISION = "revision"
+CREDENTIALS, PROFILES = "credentials", "profiles"
 # The counted tables: each one's kind in row_counts and the column whose values it counts.
 COUNTED: dict[Table, tuple[str, Column]] = {
     accounts: (ACCOUNT_ROLE, accounts.c.role),
@@ -34,6 +36,44 @@ def tally(connection: Connection, kind: str, names: Sequence[str] | None = None)
     if names is None:
         return int(_ALL.first(connection, kind=kind).total)
     return sum(int(_ONE.first(connection, kind=kind, name=name).total) for name in names)
+
+
+_REVISIONS = Prepared(
+    select(row_counts.c.name, func.sum(row_counts.c.count).label("total"))
+    .where(row_counts.c.kind == REVISION)
+    .group_by(row_counts.c.name)
+)
+
+
+class Revisions:
+    """The store's revisions, read together in one statement. A reading unit (`kept`) reads them once per
+    snapshot (Store.read forgets them when one begins): every authenticated read asks for the
+    credentials' and most for the profiles'. Read a revision before what it vouches for."""
+
+    def __init__(self, connection: Connection, *, kept: bool) -> None:
+        self.c = connection
+        self.kept = kept
+        self._read: dict[str, int] | None = None
+
+    def __getitem__(self, name: str) -> int:
+        found = self._read
+        if found is None:
+            found = {row.name: int(row.total) for row in _REVISIONS.all(self.c)}
+            if self.kept:
+                self._read = found
+        return found.get(name, 0)
+
+    def forget(self) -> None:
+        self._read = None
+
+
+def revise(connection: Connection, name: str) -> None:
+    """SQLite: move a revision on, for rows its triggers left to a bulk writer."""
+    upsert = insert(row_counts).values(kind=REVISION, name=name, shard=0, count=1)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["kind", "name", "shard"], set_={"count": row_counts.c.count + 1}
+    )
+    connection.execute(upsert)
 
 
 def count_range(connection: Connection, table: Table, first_id: int, last_id: int) -> None:

@@ -69,8 +69,9 @@ def _key(row: Any) -> ApiKeyRow:
 
 
 class CredentialRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, revisions: counts.Revisions) -> None:
         self.c = connection
+        self.revisions = revisions
 
     def insert_key(
         self,
@@ -100,7 +101,7 @@ class CredentialRepository:
         """A number that moves whenever a key, an application password or an account is updated or
         deleted (triggers keep it); while it stands, whatever was read of them is still what they are.
         Read it before what it vouches for."""
-        return counts.tally(self.c, counts.REVISION, ["credentials"])
+        return self.revisions[counts.CREDENTIALS]
 
     def key_by_hash(self, key_hash: str) -> tuple[ApiKeyRow, Account | None] | None:
         """The key with this digest and its owner, in one lookup (every key-authenticated request asks)."""

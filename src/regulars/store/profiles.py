@@ -15,6 +15,7 @@ from sqlalchemy import JSON, ColumnElement, Connection, Text, bindparam, cast, f
 
 from regulars.domain.accounts import MetaEntry
 from regulars.domain.customers import Address, Profile
+from regulars.store import counts
 from regulars.store.accounts import account_from_row
 from regulars.store.customers import customer_from_row
 from regulars.store.engine import read_json
@@ -82,17 +83,72 @@ def _profile(account_row: Any, record_row: Any, owned_addresses: Any, owned_meta
     return Profile(account, customer_from_row(record_row, found))
 
 
+class HeldProfiles:
+    """The profiles a server process has read, kept while the store's profiles revision (migration
+    0013_profile_revision) stays where it was when they were read: a customer read again, as clients that
+    poll do, costs no statement but the revision's, which the request reads anyway for its credentials.
+    Nothing held outlives a change to an account, a customer record, an address or a meta row made by any
+    process. What is held is shared: a profile read from a reading unit is never to be changed in place."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit  # profiles; past it, holding starts again
+        # Replaced whole, never emptied in place: a thread that read an older revision fills its own dict.
+        self._held: tuple[int, dict[int, Profile]] = (-1, {})
+
+    def at(self, revision: int) -> dict[int, Profile] | None:
+        """The profiles held for this revision; None for a snapshot older than what is held (revisions
+        only grow), whose reads are then not kept."""
+        held_revision, entries = self._held
+        if revision == held_revision and len(entries) < self.limit:
+            return entries
+        if revision < held_revision:
+            return None
+        entries = {}
+        self._held = (revision, entries)
+        return entries
+
+
 class ProfileRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(
+        self, connection: Connection, revisions: counts.Revisions, held: HeldProfiles | None = None
+    ) -> None:
+        """`held`: profiles kept across requests (a reading unit's; a writing unit reads its own)."""
         self.c = connection
+        self.revisions = revisions
+        self.held = held
+
+    def _held(self) -> dict[int, Profile] | None:
+        if self.held is None or not self.held.limit:
+            return None
+        return self.held.at(self.revisions[counts.PROFILES])
 
     def get(self, account_id: int) -> Profile | None:
+        entries = self._held()
+        if entries is not None and (held := entries.get(account_id)) is not None:
+            return held
         found = _ONE.first_joined(self.c, account_id=account_id)
-        return _profile(*found) if found is not None else None
+        if found is None:
+            return None
+        profile = _profile(*found)
+        if entries is not None:
+            entries[profile.id] = profile
+        return profile
 
     def many(self, account_ids: Sequence[int]) -> dict[int, Profile]:
         """The profiles of these accounts (those that exist), by account id."""
         if not account_ids:
             return {}
-        found = (_profile(*row) for row in _MANY.all_joined(self.c, ids=list(account_ids)))
-        return {p.id: p for p in found}
+        entries = self._held()
+        if entries is None:
+            return self._read(account_ids)
+        found = {i: p for i in account_ids if (p := entries.get(i)) is not None}
+        missing = [i for i in account_ids if i not in found]
+        if missing:
+            read = self._read(missing)
+            entries.update(read)
+            found.update(read)
+        return found
+
+    def _read(self, account_ids: Sequence[int]) -> dict[int, Profile]:
+        rows = _MANY.all_joined(self.c, ids=list(account_ids))
+        return {p.id: p for p in (_profile(*row) for row in rows)}

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from regulars.store.accounts import AccountRepository
 from regulars.store.bulk import BulkRepository
 from regulars.store.checkpoints import Checkpointer
+from regulars.store.counts import Revisions
 from regulars.store.credentials import CredentialRepository
 from regulars.store.customers import CustomerRepository
 from regulars.store.downloads import DownloadRepository
@@ -21,21 +22,26 @@ from regulars.store.engine import make_engine
 from regulars.store.options import OptionRepository
 from regulars.store.orders import OrderRepository
 from regulars.store.products import ProductRepository
-from regulars.store.profiles import ProfileRepository
+from regulars.store.profiles import HeldProfiles, ProfileRepository
 
 
 class Unit:
     """Everything one request reads or writes, committed together or not at all."""
 
-    def __init__(self, connection: Connection, *, autocommit: bool = False) -> None:
+    def __init__(
+        self, connection: Connection, *, autocommit: bool = False, held: HeldProfiles | None = None
+    ) -> None:
+        """`held`: a thread's reading unit (Store.read) keeps what it reads across requests there, and
+        reads the store's revisions once per snapshot."""
         self.connection = connection
         # A PostgreSQL reading unit runs each statement on its own (Store.read); it has no transaction
         # for a savepoint to live in, and none that a failed statement could abort.
         self.autocommit = autocommit
+        self.revisions = Revisions(connection, kept=held is not None)
         self.accounts = AccountRepository(connection)
         self.customers = CustomerRepository(connection)
-        self.profiles = ProfileRepository(connection)
-        self.credentials = CredentialRepository(connection)
+        self.profiles = ProfileRepository(connection, self.revisions, held)
+        self.credentials = CredentialRepository(connection, self.revisions)
         self.options = OptionRepository(connection)
         self.downloads = DownloadRepository(connection)
         self.orders = OrderRepository(connection)
@@ -111,6 +117,8 @@ class _Using:
         unit = kept.unit
         if unit is None or unit.connection.invalidated or unit.connection.closed:
             unit = kept.unit = self.store._keep()
+        if kept.depth == 0 and self.snapshot:
+            unit.revisions.forget()  # a new snapshot: its revisions are read again
         if self.store.dialect == "sqlite":
             if not self.snapshot:
                 self.paused = _pause_snapshot(unit)
@@ -152,10 +160,12 @@ def _pause_snapshot(unit: Unit) -> Any:
 
 
 class Store:
-    def __init__(self, url: str, *, background_checkpoints: bool = False) -> None:
+    def __init__(self, url: str, *, background_checkpoints: bool = False, held_profiles: int = 0) -> None:
         """`background_checkpoints` (a server's store): SQLite's WAL is checkpointed by a thread of its
-        own rather than by whichever commit crosses 1,000 pages (store/checkpoints.py)."""
+        own rather than by whichever commit crosses 1,000 pages (store/checkpoints.py). `held_profiles`:
+        how many profiles reads keep across requests while nothing changes them (store/profiles.py)."""
         self.url = url
+        self.held_profiles = HeldProfiles(held_profiles)
         self.engine: Engine = make_engine(url, checkpoint_at_commit=not background_checkpoints)
         on_file = self.dialect == "sqlite" and self.engine.url.database not in (None, "", ":memory:")
         self._checkpointer = Checkpointer(self.engine) if background_checkpoints and on_file else None
@@ -197,7 +207,7 @@ class Store:
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         with self._kept_lock:
             self._kept.append(connection)
-        unit = Unit(connection, autocommit=self.dialect == "postgresql")
+        unit = Unit(connection, autocommit=self.dialect == "postgresql", held=self.held_profiles)
         weakref.finalize(unit, self._release, connection)
         return unit
 
