@@ -4,6 +4,7 @@ right, and that searches, totals, filters and deep pages are read from indexes (
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from regulars.services import profiles
 from regulars.services.clock import now
 from regulars.store import accounts as account_store
 from regulars.store import migrate
+from regulars.store import pages as page_store
 from regulars.store.tables import LOCATION, accounts, bulk_writes, customers
 from regulars.store.unit import Store
 
@@ -492,14 +494,17 @@ def test_totals_are_kept_by_every_writer(store: Store, shop: dict[str, int]) -> 
     _counted(store)
 
 
+@pytest.mark.parametrize("walk_margin", [10**9, 0], ids=["sorting", "walking"])
 @pytest.mark.parametrize("few_outside", [10_000, 0], ids=["subtracting", "looking-up"])
 def test_search_totals_and_pages_agree_however_they_are_counted(
-    store: Store, shop: dict[str, int], few_outside: int, monkeypatch: pytest.MonkeyPatch
+    store: Store, shop: dict[str, int], few_outside: int, walk_margin: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A search's total counts each match once (a customer found by name and by phone too), leaves out the
     roles not asked for, and is the same whether the accounts of other roles are subtracted from the
-    candidates or each candidate's role is looked up (store/accounts.py FEW_OUTSIDE), on every page."""
+    candidates or each candidate's role is looked up (store/accounts.py FEW_OUTSIDE); its pages come in
+    order whether the candidates are sorted or the sort index is walked (store/pages.py _WALK_MARGIN)."""
     monkeypatch.setattr(account_store, "FEW_OUTSIDE", few_outside)
+    monkeypatch.setattr(page_store, "_WALK_MARGIN", walk_margin)
     with store.write() as unit:
         for n, role in enumerate(["administrator", "shop_manager", "customer", "customer"]):
             change = ProfileChange(
@@ -510,6 +515,7 @@ def test_search_totals_and_pages_agree_however_they_are_counted(
             )
             profile = profiles.create(unit, change, role=role)
             shop[profile.account.username] = profile.id
+        unit.accounts.update(shop["klein3"], {"display_name": "Aaron"})  # first by name, last by id
         unit.customers.insert(
             email="kleinod@walkin.test", first_name="Kleinod", last_name="", phone="", now=now()
         )
@@ -520,21 +526,31 @@ def test_search_totals_and_pages_agree_however_they_are_counted(
         "shop_manager": {"klein1"},
         "subscriber": set(),
     }
-    for role, usernames in expected.items():
-        query = ProfileQuery(role=role, search="*lein*", search_columns=PROFILE_FIELDS, orderby="id", limit=2)
+    for (role, usernames), orderby, descending in itertools.product(
+        expected.items(), ("id", "display_name"), (False, True)
+    ):
+        query = ProfileQuery(
+            role=role, search="*lein*", search_columns=PROFILE_FIELDS, orderby=orderby, descending=descending
+        )
         walked: list[int] = []
         with store.read() as unit:
             for offset in range(0, 6, 2):
-                found = profiles.page(unit, replace(query, offset=offset))
+                found = profiles.page(unit, replace(query, limit=2, offset=offset))
                 assert found.total == len(usernames), (role, offset)
                 walked += [p.id for p in found.items]
             assert profiles.count(unit, query) == len(usernames)
-        assert walked == sorted(shop[u] for u in usernames), role
+            rows = [unit.accounts.get(shop[u]) for u in usernames]
+        in_order = sorted(rows, key=lambda a: (getattr(a, orderby), a.id), reverse=descending)  # type: ignore[union-attr]
+        assert walked == [a.id for a in in_order], (role, orderby, descending)  # type: ignore[union-attr]
     with store.read() as unit:
         found = records.page(unit, CustomerQuery(search="klein", limit=2))
         again = records.page(unit, CustomerQuery(search="klein", limit=2, offset=2))
         assert found.total == again.total == unit.customers.count_matching(CustomerQuery(search="klein")) == 6
         assert len(found.items) == len(again.items) == 2
+        by_name = records.page(
+            unit, CustomerQuery(search="klein", order_by="first_name", descending=False, limit=10)
+        ).items
+        assert [c.first_name for c in by_name] == sorted(c.first_name for c in by_name)
         assert records.page(unit, CustomerQuery(search="klein", offset=50)).total == 6  # past the end
 
 

@@ -61,6 +61,16 @@ def choose(
 _WALK_MARGIN = 10
 
 
+def _by_key(order: Sequence[Any], key: ColumnElement[Any]) -> bool:
+    """Whether the order is the key's alone (ascending or descending)."""
+    columns = []
+    for term in order:
+        while hasattr(term, "element"):  # asc(), desc(), nulls_first() ... around the column
+            term = term.element
+        columns.append(term)
+    return all(column is key for column in columns)
+
+
 def _distinct_ids(candidates: Select[Any] | CompoundSelect) -> Select[Any]:
     """The candidates' ids as one column, `id`, without NULLs (a customer record with no account)."""
     matched = candidates.subquery("matched").c[0]
@@ -119,7 +129,8 @@ def _searched_sqlite(
     """The candidates are read from the search indexes once, into the connection's own table; counting
     them there costs no row of the store. How many there are chooses the page's plan: enough (about one
     in every `scope / total` rows), and the page comes sooner from walking the list's sort index and
-    checking each entry against them; fewer, and they are looked up and sorted (about 1 us each)."""
+    checking each entry against them; fewer, and they are looked up and sorted (about 1 us each). In id
+    order they never need sorting: that table holds them in id order, and the page is read off it."""
     filling = insert(search_candidates).prefix_with("OR IGNORE")
     connection.execute(filling.from_select(["id"], _distinct_ids(wanted.candidates)))
     try:
@@ -128,7 +139,7 @@ def _searched_sqlite(
         # The index entries a walk reads if the candidates are spread evenly, times their count; allowed
         # a margin, since matches cluster in the sort order.
         walked = (wanted.offset + wanted.limit) * wanted.scope * _WALK_MARGIN
-        if total and walked <= total * total:
+        if total and walked <= total * total and not _by_key(wanted.order, key):
             where = [search.beside(among, "sqlite"), *wanted.beside]
         else:
             where = [among, *(search.beside(c, "sqlite") for c in wanted.beside)]
