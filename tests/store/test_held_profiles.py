@@ -225,3 +225,30 @@ def test_a_read_reads_the_revisions_once(store: Store, held: Store) -> None:
     with held.read() as unit:
         unit.profiles.get(ann)
     assert len([sql for sql in sent if "row_counts" in sql]) == 2
+
+
+def test_what_is_derived_from_a_held_profile_is_kept_until_it_changes(store: Store, held: Store) -> None:
+    ann = _create(store, "ann@x.test")
+    made: list[str] = []
+
+    def shaped(profile: Profile | None) -> str:
+        assert profile is not None
+
+        def make() -> str:
+            made.append(profile.account.first_name)
+            return profile.account.first_name.upper()
+
+        return held.held_profiles.derived(profile, ("test", 1), make)
+
+    assert shaped(_read(held, ann)) == "ANN"
+    assert shaped(_read(held, ann)) == "ANN"
+    assert made == ["Ann"], "made once while the profile is held"
+    with store.write() as unit:
+        profiles.update(unit, ann, ProfileChange(first_name="Bo"))
+    assert shaped(_read(held, ann)) == "BO"
+    with store.read() as unit:  # a store that holds nothing: derived anew every time
+        fresh = unit.profiles.get(ann)
+    assert fresh is not None
+    assert store.held_profiles.derived(fresh, ("test", 1), lambda: "made") == "made"
+    assert store.held_profiles.derived(fresh, ("test", 1), lambda: "again") == "again"
+    assert made == ["Ann", "Bo"]

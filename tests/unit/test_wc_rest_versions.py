@@ -14,10 +14,13 @@ from regulars.dialects.wordpress import Call
 from regulars.domain.accounts import Account
 from regulars.domain.customers import Profile
 from regulars.settings import Settings
+from regulars.store.profiles import HeldProfiles
 
 
 def call(timezone: str = "UTC") -> Call:
-    context = SimpleNamespace(settings=Settings(timezone=timezone))
+    # A context with the settings and a store's held profiles (none held: every item is shaped).
+    store = SimpleNamespace(held_profiles=HeldProfiles(0))
+    context = SimpleNamespace(settings=Settings(timezone=timezone), store=store)
     return Call("GET", "/", {}, frozenset(), {}, [], "http://shop.test", None, context)
 
 

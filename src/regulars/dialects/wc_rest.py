@@ -131,6 +131,9 @@ class Shaper:
         self.getters = [
             (name, _FIELDS[name]) for name in self.version.fields if name != "meta_data" or self.shows_meta
         ]
+        # The methods this caller may use on an item depend on the item's role and whether it is the
+        # caller's own account, nothing else: found once per kind of item, not per item.
+        self._hints: dict[tuple[str, bool], list[str]] = {}
 
     def address(self, profile: Profile, kind: str, order: tuple[str, ...]) -> dict[str, str]:
         found = profile.address(kind)
@@ -141,7 +144,7 @@ class Shaper:
     def links(self, p: Profile, exists: bool = True) -> dict[str, Any]:
         """An item's links; a deleted item's self link has no methods left to hint at."""
         href = self.call.rest_url(f"/{self.version.namespace}/customers/{p.id}")
-        hints = item_methods_allowed(self.call, p.account) if exists else []
+        hints = self.hints(p.account) if exists else []
         self_link: dict[str, Any] = {"href": href}
         if hints:
             self_link["targetHints"] = {"allow": hints}
@@ -150,11 +153,24 @@ class Shaper:
             "collection": [{"href": self.call.rest_url(f"/{self.version.namespace}/customers")}],
         }
 
+    def hints(self, target: Account) -> list[str]:
+        principal = self.call.principal
+        kind = (target.role, principal is not None and principal.account.id == target.id)
+        found = self._hints.get(kind)
+        if found is None:
+            found = self._hints[kind] = item_methods_allowed(self.call, target)
+        return found
+
     def item(self, p: Profile, with_links: bool = True, exists: bool = True) -> dict[str, Any]:
-        data = {name: get(self, p) for name, get in self.getters}
-        if with_links:
-            data["_links"] = self.links(p, exists)
-        return data
+        """The profile as this version shows it to this caller. Kept beside a held profile (the fields
+        depend on nothing else: the site's settings hold for the process), so a customer read again is
+        not shaped again; shared, so never changed in place. Links depend on the request: made each time."""
+        held = self.call.context.store.held_profiles
+        data = held.derived(p, (self.version.name, self.shows_meta), lambda: self.fields(p))
+        return {**data, "_links": self.links(p, exists)} if with_links else data
+
+    def fields(self, p: Profile) -> dict[str, Any]:
+        return {name: get(self, p) for name, get in self.getters}
 
     def download(self, d: Download, customer_id: int) -> dict[str, Any]:
         home = self.call.home

@@ -5,11 +5,11 @@ statement each, which is most of such a request's time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, ColumnElement, Connection, Text, bindparam, cast, func, select
 
@@ -28,6 +28,7 @@ assert tuple(c.name for c in _ADDRESS_COLUMNS) == tuple(f.name for f in fields(A
 _ADDRESS_DATES = tuple(i for i, c in enumerate(_ADDRESS_COLUMNS) if c.name in ("created_at", "updated_at"))
 _ADDRESS_META = next(i for i, c in enumerate(_ADDRESS_COLUMNS) if c.name == "meta")
 _BY_ID = itemgetter(0)
+_T = TypeVar("_T")
 
 
 def _aggregated(dialect: str, columns: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -88,24 +89,37 @@ class HeldProfiles:
     0013_profile_revision) stays where it was when they were read: a customer read again, as clients that
     poll do, costs no statement but the revision's, which the request reads anyway for its credentials.
     Nothing held outlives a change to an account, a customer record, an address or a meta row made by any
-    process. What is held is shared: a profile read from a reading unit is never to be changed in place."""
+    process. What is held is shared: a profile read from a reading unit is never to be changed in place.
+    What is derived from a held profile (a dialect's item) may be kept beside it (`derived`)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit  # profiles; past it, holding starts again
-        # Replaced whole, never emptied in place: a thread that read an older revision fills its own dict.
-        self._held: tuple[int, dict[int, Profile]] = (-1, {})
+        # Replaced whole, never emptied in place: a thread that read an older revision fills its own
+        # dicts. The revision, the profiles by id, and what was derived from them by (id, key).
+        self._held: tuple[int, dict[int, Profile], dict[tuple[int, Hashable], Any]] = (-1, {}, {})
 
     def at(self, revision: int) -> dict[int, Profile] | None:
         """The profiles held for this revision; None for a snapshot older than what is held (revisions
         only grow), whose reads are then not kept."""
-        held_revision, entries = self._held
+        held_revision, entries, _ = self._held
         if revision == held_revision and len(entries) < self.limit:
             return entries
         if revision < held_revision:
             return None
         entries = {}
-        self._held = (revision, entries)
+        self._held = (revision, entries, {})
         return entries
+
+    def derived(self, profile: Profile, key: Hashable, make: Callable[[], _T]) -> _T:
+        """What `make` derives from this profile alone (with `key` naming what, and how): made once while
+        the profile is held and kept with it, made anew every time for a profile that is not held."""
+        _, entries, derived = self._held
+        if entries.get(profile.id) is not profile:
+            return make()
+        slot = (profile.id, key)
+        if slot not in derived:
+            derived[slot] = make()
+        return derived[slot]  # type: ignore[no-any-return]
 
 
 class ProfileRepository:
