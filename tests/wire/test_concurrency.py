@@ -1,6 +1,6 @@
 """Races over real HTTP with two server workers, on SQLite and PostgreSQL: one email gives one customer,
-concurrent partial updates lose no field, and every dialect's list total stays exact through concurrent
-creates and deletes."""
+concurrent partial updates lose no field, every dialect's list total stays exact through concurrent
+creates and deletes, and a customer both workers hold is read anew after any change."""
 
 from __future__ import annotations
 
@@ -146,3 +146,40 @@ def test_totals_stay_exact_through_concurrent_creates_and_deletes(busy_server: S
 def test_a_nonce_replayed_through_the_other_worker_is_refused(busy_server: Server) -> None:
     """Used nonces are kept where every worker looks (the database), not in one worker's memory."""
     check_replays_refused(busy_server)
+
+
+def test_a_customer_both_workers_hold_is_read_anew_after_a_change_through_any_dialect(
+    busy_server: Server,
+) -> None:
+    """Each worker holds the customers it has read, and each version's item for them (store/profiles.py):
+    a change made through one dialect on one worker is what every later read shows, through every
+    dialect and on either worker (each of the client's requests comes on a new connection)."""
+    rest = python_client(busy_server, "wc/v3", "basic")
+    legacy = python_client(busy_server, "v3", "basic", wp_api=False)
+    created = rest.post(
+        "customers", {"email": f"held.{uuid.uuid4().hex[:8]}@example.com", "first_name": "Ann"}
+    )
+    customer_id = created.json()["id"]
+
+    def names() -> set[tuple[str, str]]:
+        seen = set()
+        for _ in range(12):
+            item = rest.get(f"customers/{customer_id}").json()
+            listed = rest.get("customers", params={"include": customer_id}).json()
+            old = legacy.get(f"customers/{customer_id}").json()["customer"]
+            seen |= {("rest", item["first_name"]), ("list", listed[0]["first_name"])}
+            seen |= {("legacy", old["first_name"])}
+        return seen
+
+    assert names() == {("rest", "Ann"), ("list", "Ann"), ("legacy", "Ann")}
+    changed = legacy.put(f"customers/{customer_id}", {"customer": {"first_name": "Bo"}})
+    assert changed.json()["customer"]["first_name"] == "Bo"
+    assert names() == {("rest", "Bo"), ("list", "Bo"), ("legacy", "Bo")}
+    assert (
+        rest.put(f"customers/{customer_id}", {"billing": {"city": "Faro"}}).json()["billing"]["city"]
+        == "Faro"
+    )
+    for _ in range(12):
+        assert rest.get(f"customers/{customer_id}").json()["billing"]["city"] == "Faro"
+        address = legacy.get(f"customers/{customer_id}").json()["customer"]["billing_address"]
+        assert address["city"] == "Faro"

@@ -282,7 +282,13 @@ def _decimals(call: Call) -> int:
 
 
 def _shown(call: Call, profile: Profile) -> dict[str, Any]:
-    return filter_fields(shape.customer(profile, call.version, _decimals(call)), call.query.get("fields"))
+    """The customer as this version shows it, `fields` applied. Kept beside a held profile (store/profiles.py
+    HeldProfiles: the shape depends on the profile and the version alone, the site's settings holding for
+    the process), so a customer read again is not shaped again; shared, so never changed in place."""
+    held = call.context.store.held_profiles
+    key = ("wc_legacy", call.version.name)
+    shown = held.derived(profile, key, lambda: shape.customer(profile, call.version, _decimals(call)))
+    return filter_fields(shown, call.query.get("fields"))
 
 
 def _remember_figures(call: Call, shown: list[Profile]) -> None:
