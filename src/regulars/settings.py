@@ -72,9 +72,9 @@ class Settings:
     # WooCommerce's customer searches look in login, email and display name only (as WooCommerce does);
     # extended, they find any part of those, the first, last or full name, and the phone.
     extended_search: bool = False
-    # How many customers' profiles each worker keeps in memory while nothing changes them (about 4 kB
-    # each); 0 keeps none.
-    held_profiles: int = 10_000
+    # How many customers' profiles each worker keeps in memory, once read twice, while nothing changes
+    # them (about 4 kB each; each one held lengthens the garbage collector's full passes); 0 keeps none.
+    held_profiles: int = 2_000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -105,7 +105,7 @@ class Settings:
             batch_limit=_env_int("BATCH_LIMIT", 100),
             max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
             extended_search=_env_bool("EXTENDED_SEARCH", False),
-            held_profiles=_env_int("HELD_PROFILES", 10_000),
+            held_profiles=_env_int("HELD_PROFILES", 2_000),
             rate_limits=limits,
             rate_limited_dialects=dialects,
         )

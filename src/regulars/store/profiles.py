@@ -5,7 +5,7 @@ statement each, which is most of such a request's time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from operator import itemgetter
@@ -85,18 +85,37 @@ def _profile(account_row: Any, record_row: Any, owned_addresses: Any, owned_meta
 
 
 class HeldProfiles:
-    """The profiles a server process has read, kept while the store's profiles revision (migration
+    """The profiles a server process has read twice, kept while the store's profiles revision (migration
     0013_profile_revision) stays where it was when they were read: a customer read again, as clients that
     poll do, costs no statement but the revision's, which the request reads anyway for its credentials.
     Nothing held outlives a change to an account, a customer record, an address or a meta row made by any
     process. What is held is shared: a profile read from a reading unit is never to be changed in place.
     What is derived from a held profile (a dialect's item) may be kept beside it (`derived`)."""
 
+    SEEN_PER_HELD = 8  # ids remembered as read once, per profile that may be held
+
     def __init__(self, limit: int) -> None:
         self.limit = limit  # profiles; past it, holding starts again
         # Replaced whole, never emptied in place: a thread that read an older revision fills its own
         # dicts. The revision, the profiles by id, and what was derived from them by (id, key).
         self._held: tuple[int, dict[int, Profile], dict[tuple[int, Hashable], Any]] = (-1, {}, {})
+        # The ids read once and not held: a profile is held when it is read a second time. A read of
+        # many customers once each (a sync walking every page, an export) then holds nothing: holding
+        # them would only churn, and every object held is one more for each of the garbage collector's
+        # full passes to walk (10,000 held made a list of 100 customers never read before take 60 ms
+        # at p99 in process, against 7.5 ms holding none).
+        self._seen: set[int] = set()
+
+    def admit(self, entries: dict[int, Profile], profiles: Iterable[Profile]) -> None:
+        """Hold those of these profiles read before."""
+        seen = self._seen
+        for profile in profiles:
+            if profile.id in seen:
+                entries[profile.id] = profile
+            else:
+                seen.add(profile.id)
+        if len(seen) > self.SEEN_PER_HELD * self.limit:
+            self._seen = set()
 
     def at(self, revision: int) -> dict[int, Profile] | None:
         """The profiles held for this revision; None for a snapshot older than what is held (revisions
@@ -144,8 +163,8 @@ class ProfileRepository:
         if found is None:
             return None
         profile = _profile(*found)
-        if entries is not None:
-            entries[profile.id] = profile
+        if entries is not None and self.held is not None:
+            self.held.admit(entries, [profile])
         return profile
 
     def many(self, account_ids: Sequence[int]) -> dict[int, Profile]:
@@ -159,7 +178,8 @@ class ProfileRepository:
         missing = [i for i in account_ids if i not in found]
         if missing:
             read = self._read(missing)
-            entries.update(read)
+            if self.held is not None:
+                self.held.admit(entries, read.values())
             found.update(read)
         return found
 
