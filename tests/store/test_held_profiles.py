@@ -275,3 +275,27 @@ def test_a_profile_is_held_once_read_a_second_time(store: Store, held: Store) ->
         unit.profiles.many(ids[1:])
         unit.profiles.many(ids[1:])
     assert len(sent) == 3
+
+
+def test_a_full_store_holds_what_it_holds_until_the_revision_moves(store: Store) -> None:
+    ids = [_create(store, f"c{n}@x.test") for n in range(4)]
+    small = Store(store.url, held_profiles=2)
+    try:
+        for _ in range(2):
+            with small.read() as unit:
+                unit.profiles.many(ids)
+        sent = _profile_reads(small)
+        with small.read() as unit:
+            assert [p.id for p in unit.profiles.many(ids).values()] == ids
+        assert len(sent) == 1, "two held, two read"
+        with small.read() as unit:
+            assert unit.profiles.get(ids[0]) is unit.profiles.get(ids[0])
+        assert len(sent) == 1
+        with store.write() as unit:
+            profiles.update(unit, ids[3], ProfileChange(first_name="Bo"))
+        for _ in range(3):
+            with small.read() as unit:
+                assert unit.profiles.get(ids[3]).account.first_name == "Bo"  # type: ignore[union-attr]
+        assert len(sent) == 2, "the revision moved: read anew once (read twice before), then held"
+    finally:
+        small.dispose()

@@ -95,7 +95,7 @@ class HeldProfiles:
     SEEN_PER_HELD = 8  # ids remembered as read once, per profile that may be held
 
     def __init__(self, limit: int) -> None:
-        self.limit = limit  # profiles; past it, holding starts again
+        self.limit = limit  # profiles held at most
         # Replaced whole, never emptied in place: a thread that read an older revision fills its own
         # dicts. The revision, the profiles by id, and what was derived from them by (id, key).
         self._held: tuple[int, dict[int, Profile], dict[tuple[int, Hashable], Any]] = (-1, {}, {})
@@ -107,9 +107,13 @@ class HeldProfiles:
         self._seen: set[int] = set()
 
     def admit(self, entries: dict[int, Profile], profiles: Iterable[Profile]) -> None:
-        """Hold those of these profiles read before."""
+        """Hold those of these profiles read before, while there is room: once the limit is reached, what
+        is held stays as it is until the revision moves (letting go of some to hold others would only
+        churn, and freeing them costs time too)."""
         seen = self._seen
         for profile in profiles:
+            if len(entries) >= self.limit:
+                return
             if profile.id in seen:
                 entries[profile.id] = profile
             else:
@@ -121,7 +125,7 @@ class HeldProfiles:
         """The profiles held for this revision; None for a snapshot older than what is held (revisions
         only grow), whose reads are then not kept."""
         held_revision, entries, _ = self._held
-        if revision == held_revision and len(entries) < self.limit:
+        if revision == held_revision:
             return entries
         if revision < held_revision:
             return None
