@@ -3,8 +3,9 @@
 The ids come from an index that holds the list's filter and sort, so a deep offset skips index entries,
 not rows; only the page's rows are read afterwards.
 
-A search finds its candidates once (`searched`): one statement reads them from the search indexes into
-a common table, then counts them and picks the page from them. Counting them needs no row of the table
+A search finds its candidates once (`searched`): they are read from the search indexes once per request
+(into the connection's own TEMP table on SQLite, a common table on PostgreSQL), then counted and the
+page picked from them. Counting them needs no row of the table
 when nothing else narrows the search, or when what does leaves out few rows (the rows `excluded` names,
 read from an index and subtracted). Otherwise (`choose` with `counting`) a window count over the page's
 query counts the candidates as they are checked, which looks up every candidate's row.

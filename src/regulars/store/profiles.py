@@ -154,36 +154,39 @@ class ProfileRepository:
         self.revisions = revisions
         self.held = held
 
-    def _held(self) -> dict[int, Profile] | None:
+    def _held(self) -> tuple[HeldProfiles, dict[int, Profile]] | None:
+        """Where this unit keeps what it reads, and what is held for the snapshot's revision; None when
+        it keeps nothing."""
         if self.held is None or not self.held.limit:
             return None
-        return self.held.at(self.revisions[counts.PROFILES])
+        entries = self.held.at(self.revisions[counts.PROFILES])
+        return None if entries is None else (self.held, entries)
 
     def get(self, account_id: int) -> Profile | None:
-        entries = self._held()
-        if entries is not None and (held := entries.get(account_id)) is not None:
-            return held
-        found = _ONE.first_joined(self.c, account_id=account_id)
-        if found is None:
+        held = self._held()
+        if held is not None and (found := held[1].get(account_id)) is not None:
+            return found
+        row = _ONE.first_joined(self.c, account_id=account_id)
+        if row is None:
             return None
-        profile = _profile(*found)
-        if entries is not None and self.held is not None:
-            self.held.admit(entries, [profile])
+        profile = _profile(*row)
+        if held is not None:
+            held[0].admit(held[1], [profile])
         return profile
 
     def many(self, account_ids: Sequence[int]) -> dict[int, Profile]:
         """The profiles of these accounts (those that exist), by account id."""
         if not account_ids:
             return {}
-        entries = self._held()
-        if entries is None:
+        held = self._held()
+        if held is None:
             return self._read(account_ids)
+        keeper, entries = held
         found = {i: p for i in account_ids if (p := entries.get(i)) is not None}
         missing = [i for i in account_ids if i not in found]
         if missing:
             read = self._read(missing)
-            if self.held is not None:
-                self.held.admit(entries, read.values())
+            keeper.admit(entries, read.values())
             found.update(read)
         return found
 
