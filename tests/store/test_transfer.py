@@ -5,6 +5,7 @@ duplicates, and files that survive export -> import -> export."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from collections.abc import Iterator
@@ -373,6 +374,35 @@ def test_a_broken_line_stops_the_import_and_a_rerun_finishes_it(store: Store) ->
     assert counts(store)["accounts"] == counts(store)["customers"] == 500
     again = run_import(store, data, "csv", batch_size=100)
     assert (again.existing, again.imported) == (500, 0)
+
+
+def test_the_collector_is_paused_for_an_import_and_left_as_it_was_found(store: Store) -> None:
+    """Full collections are held off while batches are written (they cost a ninth of a large import),
+    and however the run ends, the collector is left as the caller had it."""
+
+    def numbered(lines: list[dict[str, Any]]) -> Iterator[transfer.Line]:
+        return ((n, change_for_line(line)) for n, line in enumerate(lines, 1))
+
+    lines = customer_lines(150)
+    assert gc.isenabled()
+    states = [gc.isenabled() for _ in transfer.Importer(store, 50).run(numbered(lines[:100]))]
+    assert states == [False, False] and gc.isenabled()
+
+    def broken() -> Iterator[transfer.Line]:
+        yield from numbered(lines[100:])
+        raise wc_file.FileError("the file stops making sense")
+
+    with pytest.raises(wc_file.FileError):
+        for _ in transfer.Importer(store, 25).run(broken()):
+            assert not gc.isenabled()
+    assert gc.isenabled() and counts(store)["accounts"] == 150
+    gc.disable()
+    try:
+        for _ in transfer.Importer(store, 50).run(numbered(customer_lines(10))):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_rerun_after_rejects_reports_the_same_lines(store: Store) -> None:

@@ -148,14 +148,17 @@ class ProfileChange:
                 found[kind] = fields
         return found
 
-    def check_lengths(self) -> None:
-        """Refuse any text longer than the column it would be stored in."""
+    def check_lengths(self) -> dict[str, dict[str, str]]:
+        """Refuse any text longer than the column it would be stored in; returns the addresses it
+        checked (`addresses()`), so that a caller writing them need not work them out again."""
         names = {"email": self.email, "first_name": self.first_name, "last_name": self.last_name}
         limits.check_all(names, limits.ACCOUNT)
-        for kind, fields in self.addresses().items():
+        found = self.addresses()
+        for kind, fields in found.items():
             limits.check_all(fields, limits.ADDRESS, f"{kind}.")
         for item in self.meta or ():
             limits.check("meta_data.key", item.key, limits.META_KEY)
+        return found
 
 
 @dataclass

@@ -74,12 +74,13 @@ def checked_email(email: str | None) -> str:
     return email
 
 
-def check_change(change: ProfileChange) -> None:
-    """What a change must be whatever the store holds: a well-formed billing email, no text too long."""
+def check_change(change: ProfileChange) -> dict[str, dict[str, str]]:
+    """What a change must be whatever the store holds: a well-formed billing email, no text too long.
+    Returns the change's addresses (`ProfileChange.check_lengths`)."""
     billing = change.billing or {}
     if billing.get("email") and not is_email(billing["email"]):
         raise Invalid("invalid_billing_email", "billing.email")
-    change.check_lengths()
+    return change.check_lengths()
 
 
 def given_username(username: str) -> str:
