@@ -200,6 +200,7 @@ def import_customers(
     rejects_path = file.with_name(file.name + ".rejects.jsonl")
     totals = {"lines": 0, "imported": 0, "existing": 0, "rejected": 0}
     raws: dict[int, Any] = {}  # what the lines of the current batch held, for the rejects file
+    done_through = 0  # the last line of the batches done
     started = time.perf_counter()
     stopped: str | None = None
     with file.open("rb") as stream, rejects_path.open("wb") as rejects, _progress() as progress:
@@ -224,7 +225,9 @@ def import_customers(
                     )
                 )
                 rejects.flush()
-                raws.clear()
+                for number in range(done_through + 1, outcome.last_line + 1):
+                    raws.pop(number, None)  # not clear(): the next batch's lines may be read already
+                done_through = outcome.last_line
                 for name, count in zip(
                     totals,
                     (outcome.lines, outcome.imported, outcome.existing, len(outcome.rejected)),

@@ -8,6 +8,8 @@ import csv
 import gc
 import io
 import re
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -403,6 +405,27 @@ def test_the_collector_is_paused_for_an_import_and_left_as_it_was_found(store: S
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_import_stopped_early_stops_reading_its_lines(store: Store) -> None:
+    """The lines are read in a thread of their own, a batch ahead at most; a caller that stops taking
+    batches (an interruption) leaves no reader behind, and no more of the file is read."""
+    read: list[int] = []
+
+    def lines() -> Iterator[transfer.Line]:
+        for n, line in enumerate(customer_lines(1000), 1):
+            read.append(n)
+            yield n, change_for_line(line)
+
+    run = transfer.Importer(store, 50).run(lines())
+    first = next(run)
+    run.close()
+    assert (first.lines, first.last_line) == (50, 50)
+    assert not [t for t in threading.enumerate() if t.name == "import-reader"]
+    assert 50 <= len(read) <= 150 and counts(store)["accounts"] == 50
+    stopped = len(read)
+    time.sleep(0.05)
+    assert len(read) == stopped
 
 
 def test_a_rerun_after_rejects_reports_the_same_lines(store: Store) -> None:

@@ -50,6 +50,28 @@ def table_counts(url: str) -> dict[str, int]:
         store.dispose()
 
 
+def test_rejects_of_every_batch_keep_their_input(tmp_path: Path) -> None:
+    """The next batch's lines are read while a batch is written: the rejects of each batch are still
+    written with the input of their own line, none lost and none taken from another batch."""
+    source = tmp_path / "many.jsonl"
+    lines = [orjson.dumps(line) for line in customer_lines(100)]
+    bad = [3, 17, 18, 40, 99]  # 0-based, in five batches of 20
+    for n in bad:
+        lines[n] = orjson.dumps({"email": f"not an email {n}"})
+    source.write_bytes(jsonl(*lines))
+    with fresh_database("sqlite", tmp_path) as url:
+        shown = regulars("import", source, "--database", url, "--json", "--batch-size", "20")
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["rejected"] == len(bad)
+        found = [
+            json.loads(line) for line in (tmp_path / "many.jsonl.rejects.jsonl").read_text().splitlines()
+        ]
+        assert [(r["line"], r["code"], r["input"]) for r in found] == [
+            (n + 1, "customer_invalid_email", {"email": f"not an email {n}"}) for n in bad
+        ]
+        assert table_counts(url)["accounts"] == 100 - len(bad)
+
+
 def test_import_and_export_commands(backend: str, tmp_path: Path) -> None:
     source = tmp_path / "customers.jsonl"
     lines = [orjson.dumps(line) for line in customer_lines(30)]

@@ -10,10 +10,12 @@ or an email); only the writing is done in bulk.
 from __future__ import annotations
 
 import gc
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import count, islice
+from itertools import count
 from typing import Any
 
 from regulars.auth.passwords import hash_password
@@ -47,9 +49,85 @@ class BatchOutcome:
     """One committed batch: how many lines it covered and what became of them."""
 
     lines: int = 0
+    last_line: int = 0  # the number of its last line: the lines after it may be read already
     imported: int = 0
     existing: int = 0
     rejected: list[tuple[int, Exception]] = field(default_factory=list)
+
+
+class _ReadAhead:
+    """The next batch's lines, read in a thread of their own while the store works without the GIL.
+
+    Reading a line (parsing it, working out the change it asks for) is Python; so is deciding a batch.
+    SQLite gives the GIL up for its long statements: indexing a batch for search, committing and
+    checkpointing take a third of an import. A reader free to run all the time would cost more than it
+    saves: executemany takes the GIL back after every row, and would wait out the switch interval (5 ms)
+    for it each time. So the reader reads only while the importer lets it (`reading`), and while the
+    importer waits for a batch it has not read yet."""
+
+    _DONE = object()
+
+    def __init__(self, source: Iterator[Line], batch_size: int) -> None:
+        self._source = source
+        self._size = batch_size
+        self._ready: queue.Queue[Any] = queue.Queue(maxsize=1)  # a batch, the error that ended it, _DONE
+        self._allowed = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._read, name="import-reader", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        batch: list[Line] = []
+        try:
+            while True:
+                self._allowed.wait()
+                if self._stopping:
+                    return
+                line = next(self._source, None)
+                if line is None:
+                    break
+                batch.append(line)
+                if len(batch) == self._size:
+                    self._ready.put(batch)
+                    batch = []
+            if batch:
+                self._ready.put(batch)
+            self._ready.put(self._DONE)
+        except BaseException as exc:  # the file's own error, raised where the importer takes the batch
+            self._ready.put(exc)
+
+    def next_batch(self) -> list[Line]:
+        """The next batch of lines (empty at the end), reading at full speed until it is there; the
+        error that stopped the reading is raised here, in its place after the batches before it."""
+        self.allow()
+        try:
+            item = self._ready.get()
+        finally:
+            self.hold()
+        if item is self._DONE:
+            self._ready.put(item)  # asked again, still the end
+            return []
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def allow(self) -> None:
+        """Let the reader read on (the importer is about to keep off the GIL, mostly)."""
+        self._allowed.set()
+
+    def hold(self) -> None:
+        """Have the reader stop after the line it is reading."""
+        self._allowed.clear()
+
+    def close(self) -> None:
+        """Stop the reader, whatever it is doing, and wait for it: after this the source is not read."""
+        self._stopping = True
+        self._allowed.set()
+        while self._thread.is_alive():
+            try:
+                self._ready.get_nowait()  # a reader waiting to hand over a batch can go on and see the stop
+            except queue.Empty:
+                self._thread.join(0.01)
 
 
 @dataclass
@@ -113,17 +191,18 @@ class Importer:
         objects alive for a moment, enough to set off a full pass every few thousand lines, and those
         passes took a ninth of a million-line import (22 s of 198). The young generations are still
         collected after each batch, so any cycle a batch makes is freed within the next."""
-        source = iter(lines)
         paused = gc.isenabled()
         gc.disable()
+        ahead = _ReadAhead(iter(lines), self.batch_size)
         try:
             self._defer_indexes()
             # bcrypt releases the GIL: the passwords of a batch are hashed on every core at once.
             with ThreadPoolExecutor() as hashers:
-                while batch := list(islice(source, self.batch_size)):
-                    yield self._batch(batch, hashers)
+                while batch := ahead.next_batch():
+                    yield self._batch(batch, hashers, ahead)
                     gc.collect(1)
         finally:
+            ahead.close()
             if paused:
                 gc.enable()
             build_deferred_indexes(self.store, self.on_indexing)
@@ -138,7 +217,7 @@ class Importer:
             if self.expected >= unit.accounts.count():
                 unit.bulk.defer_indexes()
 
-    def _batch(self, batch: list[Line], hashers: Executor) -> BatchOutcome:
+    def _batch(self, batch: list[Line], hashers: Executor, ahead: _ReadAhead) -> BatchOutcome:
         unreadable: list[tuple[int, Exception]] = []
         valid: list[_Valid] = []
         for number, item in batch:
@@ -151,17 +230,20 @@ class Importer:
                 unreadable.append((number, exc))
         hashes = self._hashes(valid, hashers)
         for attempt in count(1):
-            outcome = BatchOutcome(lines=len(batch), rejected=list(unreadable))
+            outcome = BatchOutcome(lines=len(batch), last_line=batch[-1][0], rejected=list(unreadable))
             seen: dict[str, int] = {}
             try:
                 with self.store.write() as unit:
                     new = self._decide(unit, valid, hashes, outcome, seen)
-                    unit.bulk.insert_profiles(new, role=ROLE, now=now())
+                    # Once the rows are sent, indexing and committing them keep SQLite off the GIL.
+                    unit.bulk.insert_profiles(new, role=ROLE, now=now(), rows_sent=ahead.allow)
             except Conflict as exc:
                 # Another writer took an email or a username after this batch looked: decide it again.
                 if exc.reason != "concurrent_insert" or attempt == _ATTEMPTS:
                     raise
                 continue
+            finally:
+                ahead.hold()
             self.seen.update(seen)
             outcome.rejected.sort(key=lambda pair: pair[0])
             return outcome

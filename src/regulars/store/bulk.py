@@ -151,8 +151,17 @@ class BulkRepository:
         return len(built)
 
     # --- writing -------------------------------------------------------------------------------
-    def insert_profiles(self, new: Sequence[NewProfile], *, role: str, now: datetime) -> list[int]:
+    def insert_profiles(
+        self,
+        new: Sequence[NewProfile],
+        *,
+        role: str,
+        now: datetime,
+        rows_sent: Callable[[], None] | None = None,
+    ) -> list[int]:
         """Write accounts, customer records, primary addresses and meta rows; returns the account ids.
+        `rows_sent` is called once every row is sent, before they are indexed for search and counted:
+        what is left of the work is a few long statements, which on SQLite run without the GIL.
 
         Raises Conflict when a unique index refuses a row (another writer took an email or username
         since the caller looked): the whole unit must then be rolled back."""
@@ -207,6 +216,8 @@ class BulkRepository:
                 self._write(addresses, _ADDRESS_COLUMNS, addressed)
                 metas = [(i, *r) for i, r in zip(meta_ids, meta_rows, strict=True)]
                 self._write(account_meta, _META_COLUMNS, metas)
+                if rows_sent is not None:
+                    rows_sent()
             except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
                 raise Conflict("concurrent_insert") from exc
         return account_ids
