@@ -28,7 +28,7 @@ from regulars.domain.errors import Conflict
 from regulars.domain.transfer import NewProfile
 from regulars.services import profiles, transfer
 from regulars.services.clock import now
-from regulars.store import migrate
+from regulars.store import migrate, search
 from regulars.store.tables import LOCATION, account_meta, accounts, addresses, customers
 from regulars.store.unit import Store
 from tests.support.databases import fresh_database
@@ -540,11 +540,14 @@ def test_a_large_import_defers_non_unique_indexes_and_builds_them_again(store: S
     before = index_definitions(store)
     unique = {name for name, sql in before.items() if sql.startswith("CREATE UNIQUE")}
     seen_during: list[set[str]] = []
+    merges_during: list[list[bool]] = []
     importer = transfer.Importer(store, 100, expected=transfer.DEFER_INDEXES_AT)
     announced: list[int] = []
     importer.on_indexing = announced.append
     for _ in importer.run((n, change_for_line(line)) for n, line in enumerate(customer_lines(250), 1)):
         seen_during.append(set(index_definitions(store)))
+        if store.dialect == "sqlite":
+            merges_during.append(merges_held(store))
     assert index_definitions(store) == before
     with store.read() as unit:
         assert unit.bulk.deferred_count() == 0
@@ -553,6 +556,15 @@ def test_a_large_import_defers_non_unique_indexes_and_builds_them_again(store: S
             assert check == "ok"  # every index holds exactly its table's rows
     if store.dialect == "sqlite":
         assert seen_during and all(names == unique for names in seen_during)  # only the unique ones stayed
+        # The search indexes left each batch's segment unmerged, then merged them into one at the end.
+        assert merges_during == [[True] * len(search.SOURCES)] * 3
+        assert merges_held(store) == [False] * len(search.SOURCES)
+        assert fts_segments(store) == [1] * len(search.SOURCES)
+        with store.read() as unit:
+            for source in search.SOURCES.values():  # raises if the index and its rows disagree
+                unit.connection.exec_driver_sql(
+                    f"INSERT INTO {source.index} ({source.index}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
+                )
         assert announced == [len(before) - len(unique)]
     else:
         assert seen_during == [set(before)] * 3 and announced == []  # PostgreSQL keeps its indexes
@@ -599,13 +611,37 @@ def test_indexes_left_deferred_by_a_killed_import_are_built_by_the_next(store: S
     with store.write() as unit:
         deferred = unit.bulk.defer_indexes()
     assert deferred == len([s for s in before.values() if not s.startswith("CREATE UNIQUE")]) > 20
+    assert merges_held(store) == [True] * len(search.SOURCES)
     run_import(store, jsonl(*customer_lines(20)))  # expected unknown: builds what it found deferred
     assert index_definitions(store) == before
+    assert merges_held(store) == [False] * len(search.SOURCES)
     with store.write() as unit:
         unit.bulk.defer_indexes()
     assert transfer.build_deferred_indexes(store) == deferred
     assert transfer.build_deferred_indexes(store) == 0
     assert index_definitions(store) == before
+    assert merges_held(store) == [False] * len(search.SOURCES)
+    assert searched(store, "*person19@*") == ["person19@example1.com"]
+
+
+def merges_held(store: Store) -> list[bool]:
+    """Whether each search index (SQLite FTS5) leaves its segments unmerged."""
+    with store.read() as unit:
+        return [search.merges_held(unit.connection, s) for s in search.SOURCES.values()]
+
+
+def fts_segments(store: Store) -> list[int]:
+    """How many segments each search index (SQLite FTS5) is made of: in its structure record (the %_data
+    row of id 10), after a 4-byte cookie, the varints of how many levels and how many segments it has,
+    each a single byte while below 128."""
+    with store.read() as unit:
+        found = []
+        for source in search.SOURCES.values():
+            structure = unit.connection.exec_driver_sql(
+                f"SELECT block FROM {source.index}_data WHERE id = 10"  # noqa: S608
+            ).scalar_one()
+            found.append(structure[5])
+        return found
 
 
 def change_for_line(line: dict[str, Any]) -> ProfileChange:

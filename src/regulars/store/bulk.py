@@ -8,7 +8,7 @@ batch also indexes and counts its rows itself, a statement per table, where the 
 take most of the time (migration 0010_bulk_writes; `indexing_at_end` does the same for a batch of REST
 creates), and an import that at least doubles the store may
 drop the tables' non-unique indexes while it writes and build them once at the end (migration
-0011_deferred_indexes).
+0011_deferred_indexes), its FTS5 tables merging their segments then too (search.hold_merges).
 """
 
 from __future__ import annotations
@@ -133,7 +133,11 @@ class BulkRepository:
                 self.c.execute(insert(deferred_indexes), rows)
             for name, _sql in found:
                 self.c.exec_driver_sql(f"DROP INDEX {quote(name)}")
-        return self.deferred_count()
+        deferred = self.deferred_count()
+        if deferred:  # the search indexes' merging waits for the same end (search.hold_merges)
+            for source in search.SOURCES.values():
+                search.hold_merges(self.c, source)
+        return deferred
 
     def deferred_count(self) -> int:
         if self.c.dialect.name != "sqlite":
@@ -141,12 +145,16 @@ class BulkRepository:
         return self.c.execute(select(func.count()).select_from(deferred_indexes)).scalar_one()
 
     def build_deferred(self) -> int:
-        """Build every deferred index again (each a single sort over its table); returns how many."""
+        """Build every deferred index again (each a single sort over its table), and merge what the search
+        indexes held unmerged meanwhile; returns how many indexes were built."""
         if self.c.dialect.name != "sqlite":
             return 0
         built = self.c.execute(select(deferred_indexes.c.name, deferred_indexes.c.definition)).all()
         for _name, definition in built:
             self.c.exec_driver_sql(definition)
+        if built:
+            for source in search.SOURCES.values():
+                search.merge_held(self.c, source)
         self.c.execute(delete(deferred_indexes))
         return len(built)
 
