@@ -567,6 +567,37 @@ def test_sorts_by_the_primary_billing_place(server: Server, api: httpx.Client) -
     assert _places(api, marker, "state", "desc")[0] == (e, "ZH")
 
 
+def test_a_place_sent_on_the_customer_is_kept_until_its_billing_address_sets_it(api: httpx.Client) -> None:
+    """country, city, state and postcode sent on a create or an update are the customer's own, as the
+    plugin keeps them on its customer row; refused ones leave what is stored; the primary billing
+    address, once written, sets them."""
+    marker = f"Zq{uuid.uuid4().hex[:6]}"
+    place = {"country": "PT", "city": "Porto", "state": "13", "postcode": "4000-001"}
+    made = _create(api, last_name=marker, **place)
+    other = _create(api, last_name=marker, city="Aveiro")
+    assert {k: made[k] for k in place} == place
+    assert {k: ok(api.get(f"{BASE}/customers/{made['id']}"))["customer"][k] for k in place} == place
+    assert _places(api, marker, "city", "asc") == [(other["id"], "Aveiro"), (made["id"], "Porto")]
+    assert _places(api, marker, "country", "asc") == [(other["id"], None), (made["id"], "PT")]
+    moved = ok(api.put(f"{BASE}/customers/{made['id']}", json={"city": " <b>Braga</b> "}))["customer"]
+    assert {k: moved[k] for k in place} == {**place, "city": "Braga"}
+    refused = error(
+        api.put(f"{BASE}/customers/{made['id']}", json={"city": "B" * 193}), 422, "validation_error"
+    )
+    assert refused["errors"] == {"city": {"maxLength": "The city must not be greater than 192 characters."}}
+    error(api.put(f"{BASE}/customers/{made['id']}", json={"postcode": ["4000"]}), 422, "validation_error")
+    kept = ok(api.get(f"{BASE}/customers/{made['id']}"))["customer"]
+    assert {k: kept[k] for k in place} == {**place, "city": "Braga"}
+    _address(api, made["id"], type="billing", country="ES", city="Vigo", state="PO", postcode="36201")
+    billed = ok(api.get(f"{BASE}/customers/{made['id']}"))["customer"]
+    assert {k: billed[k] for k in place} == {
+        "country": "ES",
+        "city": "Vigo",
+        "state": "PO",
+        "postcode": "36201",
+    }
+
+
 def test_search_by_name_email_phone_and_id(api: httpx.Client, crowd: tuple[str, list[dict]]) -> None:
     marker, made = crowd
     a, b, c, d = (m["id"] for m in made)

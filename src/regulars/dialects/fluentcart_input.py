@@ -12,7 +12,14 @@ import orjson
 from regulars.dialects.fluentcart_wire import invalid
 from regulars.dialects.wordpress import MAX_ID
 from regulars.domain.address_book import AddressChange
-from regulars.domain.customer_records import SORTS, CustomerChange, CustomerQuery, id_condition, split_name
+from regulars.domain.customer_records import (
+    PLACE,
+    SORTS,
+    CustomerChange,
+    CustomerQuery,
+    id_condition,
+    split_name,
+)
 from regulars.domain.customers import STATUSES
 from regulars.domain.text import sanitize_text_field
 
@@ -144,6 +151,7 @@ def customer_change(params: dict[str, Any]) -> CustomerChange:
         status=optional_text(params, "status"),
         notes=optional_text(params, "notes"),
         additional_info=None if sent_info is None else info(sent_info),
+        place={name: value for name in PLACE if (value := optional_text(params, name)) is not None},
     )
 
 

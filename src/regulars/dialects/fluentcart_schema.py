@@ -8,6 +8,7 @@ from typing import Any
 from regulars.dialects.fluentcart_input import ADDRESS_META, ADDRESS_NAMES, SCOPES, SORT_NAMES
 from regulars.dialects.fluentcart_shapes import RELATIONS
 from regulars.domain import limits
+from regulars.domain.customer_records import PLACE
 from regulars.domain.customers import ADDRESS_TYPES, STATUSES
 from regulars.openapi import Doc, Widths
 
@@ -121,6 +122,10 @@ _CUSTOMER_FIELDS: Schema = {
     **dict.fromkeys(("email", "first_name", "last_name", "full_name", "phone", "notes"), _TEXT),
     "status": _STATUS,
     "additional_info": {"type": "object", "description": "Merged into the stored object."},
+    **{
+        name: {**_TEXT, "description": "Kept on the customer until its primary billing address sets it."}
+        for name in PLACE
+    },
 }
 _ADDRESS_FIELDS: Schema = {
     "type": _TYPE,
@@ -129,7 +134,7 @@ _ADDRESS_FIELDS: Schema = {
 }
 _ADDRESS_ID = {"address_id": _ID}
 # The longest text each field may hold (the store's columns), for the OpenAPI document's maxLength.
-_CUSTOMER_WIDTHS: Widths = limits.CUSTOMER
+_CUSTOMER_WIDTHS: Widths = {**limits.CUSTOMER, **{name: limits.ADDRESS[name] for name in PLACE}}
 _ADDRESS_WIDTHS: Widths = {name: limits.ADDRESS[ours] for name, ours in ADDRESS_NAMES.items()}
 _ONE_CUSTOMER = _data(customer=CUSTOMER)
 _ONE_ADDRESS = _data(address=ADDRESS)

@@ -71,7 +71,6 @@ def stats(c: Customer) -> dict[str, Any]:
 
 def customer(c: Customer) -> dict[str, Any]:
     figures = stats(c)
-    billing = c.primary("billing")
     return {
         "id": c.id,
         "user_id": c.account_id,
@@ -90,10 +89,10 @@ def customer(c: Customer) -> dict[str, Any]:
         "aov": figures["average_order_value"],
         "first_purchase_date": figures["first_order_date"],
         "last_purchase_date": figures["last_order_date"],
-        "country": billing.country if billing else None,
-        "state": billing.state if billing else None,
-        "city": billing.city if billing else None,
-        "postcode": billing.postcode if billing else None,
+        "country": c.country,
+        "state": c.state,
+        "city": c.city,
+        "postcode": c.postcode,
         "created_at": iso(c.created_at),
         "updated_at": iso(c.updated_at),
     }
@@ -189,7 +188,8 @@ def _cell(value: Any) -> Any:
 
 
 def export_csv(found: Sequence[Customer]) -> str:
-    """One row per customer with their primary billing address: what a person opens in a spreadsheet."""
+    """One row per customer with their primary billing address (without one, the place set on the customer
+    itself): what a person opens in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -197,6 +197,6 @@ def export_csv(found: Sequence[Customer]) -> str:
         row: dict[str, Any] = {**customer(c), **stats(c)}
         billing = c.primary("billing")
         for name in ("company", "address_1", "address_2", "city", "state", "postcode", "country"):
-            row[name] = getattr(billing, name) if billing else ""
+            row[name] = getattr(billing, name) if billing else row.get(name)
         writer.writerow([_cell(row[name]) for name in EXPORT_COLUMNS])
     return out.getvalue()

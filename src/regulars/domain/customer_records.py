@@ -23,12 +23,15 @@ SORTS: tuple[str, ...] = (
     "last_paid_order_at",
     "account_id",
     "average_order_value",
-    # The primary billing address's place (FluentCart's customer columns); none without one.
+    # The customer's place (FluentCart's customer columns, PLACE).
     "country",
     "city",
     "state",
     "postcode",
 )
+# A customer's place, as FluentCart keeps it on the customer row: what was set on the record itself until
+# its primary billing address is written, which then sets it (and clears it, removed); none without either.
+PLACE: tuple[str, ...] = ("country", "city", "state", "postcode")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class CustomerChange:
     status: str | None = None
     notes: str | None = None
     additional_info: dict[str, Any] | None = None
+    place: dict[str, str] = field(default_factory=dict)  # of PLACE, those sent
 
     def names(self) -> dict[str, str]:
         sent = (("first_name", self.first_name), ("last_name", self.last_name))

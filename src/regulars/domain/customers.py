@@ -93,6 +93,11 @@ class Customer:
     additional_info: dict[str, Any] = field(default_factory=dict)
     stats: Stats = field(default_factory=Stats)
     addresses: list[Address] = field(default_factory=list)
+    # The customer's place (customer_records.PLACE); None where nothing set it.
+    country: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postcode: str | None = None
 
     def primary(self, kind: str) -> Address | None:
         return next((a for a in self.addresses if a.type == kind and a.is_primary), None)

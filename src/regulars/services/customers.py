@@ -91,6 +91,8 @@ def _email(value: str | None) -> str:
 def _check_texts(change: CustomerChange) -> None:
     for name in ("first_name", "last_name", "phone"):
         limits.check(name, getattr(change, name), limits.CUSTOMER[name])
+    for name, value in change.place.items():  # the same columns as an address's
+        limits.check(name, value, limits.ADDRESS[name])
     if change.status is not None:
         check_status(change.status)
 
@@ -147,6 +149,7 @@ def create(
         status=change.status or "active",
         notes=change.notes or "",
         additional_info=_merged_info({}, change.additional_info or {}),
+        place=change.place,
     )
     if register:
         profiles.create(
@@ -194,6 +197,7 @@ def update(unit: Unit, customer_id: int, change: CustomerChange, actor: Account)
     for name in ("phone", "status", "notes"):
         if getattr(change, name) is not None:
             values[name] = getattr(change, name)
+    values.update(change.place)
     if change.additional_info is not None:
         values["additional_info"] = _merged_info(current.additional_info, change.additional_info)
     _sync_account(unit, current, values, actor)

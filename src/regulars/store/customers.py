@@ -121,6 +121,10 @@ def customer_from_row(row: Any, found: list[Address]) -> Customer:
             last_paid_order_at=row.last_paid_order_at,
         ),
         addresses=found,
+        country=row.country,
+        city=row.city,
+        state=row.state,
+        postcode=row.postcode,
     )
 
 
@@ -301,7 +305,9 @@ class CustomerRepository:
         status: str = "active",
         notes: str = "",
         additional_info: dict[str, Any] | None = None,
+        place: dict[str, str] | None = None,
     ) -> int:
+        """`place`: of LOCATION, those the record is given (the others stay NULL)."""
         values = {
             "account_id": account_id,
             "email": email,
@@ -319,6 +325,8 @@ class CustomerRepository:
                 inserted = _INSERT.first(self.c, **values)
         except INTEGRITY_ERRORS as exc:  # another customer has this email (case-insensitively)
             raise Conflict("email_exists", "email", email=email) from exc
+        if place:  # seldom sent: the common insert stays one statement
+            self.update(int(inserted.id), dict(place))
         return int(inserted.id)
 
     def update(self, customer_id: int, values: dict[str, Any]) -> None:

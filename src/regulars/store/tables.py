@@ -25,6 +25,8 @@ from sqlalchemy import (
     text,
 )
 
+from regulars.domain.customer_records import PLACE
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -133,15 +135,16 @@ customers = Table(
     Column("first_paid_order_at", DateTime, nullable=True),
     Column("last_paid_order_at", DateTime, nullable=True),
     Column("is_paying", Boolean, nullable=False, server_default=text("false")),
-    # The primary billing address's place, as FluentCart keeps it on the customer row to sort by; NULL
-    # without one. Kept in the same transaction as the addresses that change it (migration 0007).
+    # The customer's place, as FluentCart keeps it on the customer row (domain.customer_records.PLACE):
+    # what its record was given, until the primary billing address's is copied here, in the same
+    # transaction as the address writes that change it (migration 0007); NULL without either.
     Column("country", String(100), nullable=True),
     Column("city", String(192), nullable=True),
     Column("state", String(192), nullable=True),
     Column("postcode", String(32), nullable=True),
 )
 # Which columns of the customer row copy the primary billing address (the same names on both tables).
-LOCATION: tuple[str, ...] = ("country", "city", "state", "postcode")
+LOCATION: tuple[str, ...] = PLACE
 Index("ux_customers_email", func.lower(customers.c.email), unique=True)
 Index("ix_customers_status_id", customers.c.status, customers.c.id)
 Index("ix_customers_created_at", customers.c.created_at, customers.c.id)
