@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from regulars.store import migrate
 from regulars.store.unit import Store
+from tests.support import fluentcart
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.servers import Server, running_server
 
@@ -35,3 +37,17 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """One server per test module and backend; tests use their own emails to stay independent."""
     with running_server(request.param, tmp_path_factory.mktemp("server")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def api(server: Server) -> Iterator[httpx.Client]:
+    """FluentCart's way in, for the module's server: HTTPS with the administrator's application password."""
+    with fluentcart.client(server) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def wc(server: Server) -> Iterator[httpx.Client]:
+    """WooCommerce's, for the module's server: the read/write consumer key over HTTPS (wc/v3, legacy)."""
+    with fluentcart.woocommerce(server) as c:
+        yield c

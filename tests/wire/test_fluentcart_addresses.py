@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.databases import BACKENDS
-from tests.support.fluentcart import BASE, client, email, error, fluentcart_server, ok
+from tests.support.fluentcart import BASE, email, error, fluentcart_server, ok
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.wire
@@ -33,12 +33,6 @@ SEED_ADDRESS = {
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with fluentcart_server(request.param, tmp_path_factory.mktemp("fluentcart")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def api(server: Server) -> Iterator[httpx.Client]:
-    with client(server) as c:
-        yield c
 
 
 def _customer(api: httpx.Client) -> int:

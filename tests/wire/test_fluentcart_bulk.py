@@ -27,12 +27,6 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         yield running
 
 
-@pytest.fixture(scope="module")
-def api(server: Server) -> Iterator[httpx.Client]:
-    with client(server) as c:
-        yield c
-
-
 def _customers(api: httpx.Client, count: int, **fields) -> list[dict]:
     made = []
     for n in range(count):

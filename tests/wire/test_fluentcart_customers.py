@@ -50,12 +50,6 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         yield running
 
 
-@pytest.fixture(scope="module")
-def api(server: Server) -> Iterator[httpx.Client]:
-    with client(server) as c:
-        yield c
-
-
 def _shape(item: dict, fields: dict[str, type]) -> None:
     for name, kind in fields.items():
         assert isinstance(item[name], kind), (name, item)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.databases import BACKENDS
-from tests.support.fluentcart import BASE, client, email, error, fluentcart_server, ok, woocommerce
+from tests.support.fluentcart import BASE, client, email, error, fluentcart_server, ok
 from tests.support.servers import Server
 from tests.support.wordpress import invalid_param
 
@@ -24,12 +24,6 @@ LONG_EMAIL = "a" * 90 + "@example.com"  # valid, and past the 100 characters an 
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with fluentcart_server(request.param, tmp_path_factory.mktemp("long")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def wc(server: Server) -> Iterator[httpx.Client]:
-    with woocommerce(server) as http:
-        yield http
 
 
 def _too_long(response: httpx.Response, param: str, name: str, limit: int) -> None:
