@@ -134,7 +134,7 @@ _ADDRESS_FIELDS: Schema = {
 }
 _ADDRESS_ID = {"address_id": _ID}
 # The longest text each field may hold (the store's columns), for the OpenAPI document's maxLength.
-_CUSTOMER_WIDTHS: Widths = {**limits.CUSTOMER, **{name: limits.ADDRESS[name] for name in PLACE}}
+_CUSTOMER_WIDTHS: Widths = limits.CUSTOMER
 _ADDRESS_WIDTHS: Widths = {name: limits.ADDRESS[ours] for name, ours in ADDRESS_NAMES.items()}
 _ONE_CUSTOMER = _data(customer=CUSTOMER)
 _ONE_ADDRESS = _data(address=ADDRESS)

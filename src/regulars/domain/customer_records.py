@@ -29,8 +29,8 @@ SORTS: tuple[str, ...] = (
     "state",
     "postcode",
 )
-# A customer's place, as FluentCart keeps it on the customer row: what was set on the record itself until
-# its primary billing address is written, which then sets it (and clears it, removed); none without either.
+# A customer's place, as FluentCart keeps it on the customer row: what was set on the record itself, until
+# its primary billing address is written and sets it (or, once that address is removed, clears it).
 PLACE: tuple[str, ...] = ("country", "city", "state", "postcode")
 
 

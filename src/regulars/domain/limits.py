@@ -13,7 +13,11 @@ from typing import Any
 from regulars.domain.errors import Invalid
 
 ACCOUNT: dict[str, int] = {"username": 60, "email": 100, "first_name": 255, "last_name": 255}
-CUSTOMER: dict[str, int] = {"email": 192, "first_name": 255, "last_name": 255, "phone": 64}
+# A customer record's texts; its place (customer_records.PLACE) is as wide as an address's same fields.
+CUSTOMER: dict[str, int] = {
+    **{"email": 192, "first_name": 255, "last_name": 255, "phone": 64},
+    **{"country": 100, "city": 192, "state": 192, "postcode": 32},
+}
 # A FluentCart country is a two-letter code (checked before its width); WooCommerce keeps what it is sent.
 ADDRESS: dict[str, int] = {
     "label": 50,

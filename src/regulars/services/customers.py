@@ -91,8 +91,8 @@ def _email(value: str | None) -> str:
 def _check_texts(change: CustomerChange) -> None:
     for name in ("first_name", "last_name", "phone"):
         limits.check(name, getattr(change, name), limits.CUSTOMER[name])
-    for name, value in change.place.items():  # the same columns as an address's
-        limits.check(name, value, limits.ADDRESS[name])
+    for name, value in change.place.items():
+        limits.check(name, value, limits.CUSTOMER[name])
     if change.status is not None:
         check_status(change.status)
 
