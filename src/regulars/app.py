@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import orjson
 from starlette.applications import Starlette
 from starlette.convertors import PathConvertor, register_url_convertor
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -19,6 +20,7 @@ from regulars.dialects import fluentcart, wc_legacy_customers, wc_orders, wc_res
 from regulars.dialects.wc_legacy import VERSIONS as LEGACY_VERSIONS
 from regulars.dialects.wc_legacy import LegacyApi
 from regulars.dialects.wordpress import WpJson
+from regulars.replies import HeldReplyFront
 from regulars.settings import Settings
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         ctx.store.dispose()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    front = Middleware(HeldReplyFront, replies=ctx.replies, stamp=ctx.store.revisions)
+    app = Starlette(routes=routes, middleware=[front], lifespan=lifespan)
     app.state.ctx = ctx
     return app

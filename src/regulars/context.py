@@ -1,4 +1,5 @@
-"""What every request handler may use: settings, the store, the nonce memory and the rate limiter."""
+"""What every request handler may use: settings, the store, the nonce memory, the rate limiter and what
+is held between requests."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from regulars.auth.nonces import DatabaseNonces, NonceStore, RedisNonces
 from regulars.ratelimit import RateLimiter
+from regulars.replies import HeldReplies
 from regulars.services import credentials
 from regulars.settings import Settings
 from regulars.store.unit import Store
@@ -19,6 +21,7 @@ class Context:
     nonces: NonceStore
     limiter: RateLimiter
     credential_cache: credentials.CredentialCache
+    replies: HeldReplies
 
     @classmethod
     def build(cls, settings: Settings) -> Context:
@@ -28,4 +31,12 @@ class Context:
         with store.write() as unit:
             secret = credentials.site_secret(unit)
         nonces: NonceStore = RedisNonces(settings.redis_url) if settings.redis_url else DatabaseNonces(store)
-        return cls(settings, store, secret, nonces, RateLimiter(settings), credentials.CredentialCache())
+        return cls(
+            settings,
+            store,
+            secret,
+            nonces,
+            RateLimiter(settings),
+            credentials.CredentialCache(),
+            HeldReplies(settings.held_reply_bytes),
+        )

@@ -75,6 +75,9 @@ class Settings:
     # How many customers' profiles each worker keeps in memory, once read twice, while nothing changes
     # them (about 4 kB each; each one held lengthens the garbage collector's full passes); 0 keeps none.
     held_profiles: int = 2_000
+    # How many bytes of answers each worker keeps to give again while nothing they were made of changes
+    # (replies.py: a customer read again); 0 keeps none.
+    held_reply_bytes: int = 32 * 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -106,6 +109,7 @@ class Settings:
             max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
             extended_search=_env_bool("EXTENDED_SEARCH", False),
             held_profiles=_env_int("HELD_PROFILES", 2_000),
+            held_reply_bytes=_env_int("HELD_REPLY_BYTES", 32 * 1024 * 1024),
             rate_limits=limits,
             rate_limited_dialects=dialects,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from regulars.domain.accounts import Account
 from regulars.store.credentials import ApiKeyRow
@@ -13,6 +14,8 @@ class Principal:
     account: Account
     key: ApiKeyRow | None = None
     app_password: str | None = None  # the application password's uuid
+    # Since when the credential's use stands recorded (its last_access or last_used); None: not known.
+    recorded_at: datetime | None = None
 
     @property
     def credential(self) -> str:

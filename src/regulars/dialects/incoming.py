@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from regulars import querystring
+from regulars.replies import SCOPE_KEY
 from regulars.settings import Settings
 from regulars.store.unit import Store
 
@@ -32,6 +33,8 @@ class Incoming:
     query: dict[str, Any]
     headers: Headers
     body: bytes
+    # The key its answer may be held by (replies.py), when the request is one whose answer may be.
+    reply_key: bytes | None = None
 
     @property
     def base(self) -> str:
@@ -71,6 +74,7 @@ async def read(request: Request, settings: Settings, errors: str = "replace") ->
         query=querystring.nested(decoded),
         headers=request.headers,
         body=await _bounded_body(request, settings.max_body_bytes),
+        reply_key=scope.get(SCOPE_KEY),
     )
 
 

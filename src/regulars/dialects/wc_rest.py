@@ -705,7 +705,11 @@ def routes(version_name: str) -> list[Route]:
             r"/customers/(?P<id>[\d]+)",
             [
                 Endpoint(
-                    ("GET",), handlers.get, can_view, {"id": schema.ID_ARG, "context": schema.CONTEXT_ARG}
+                    ("GET",),
+                    handlers.get,
+                    can_view,
+                    {"id": schema.ID_ARG, "context": schema.CONTEXT_ARG},
+                    held=True,
                 ),
                 Endpoint(("POST", "PUT", "PATCH"), handlers.update, can_edit, update_args, kind="update"),
                 Endpoint(

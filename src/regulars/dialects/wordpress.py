@@ -24,6 +24,8 @@ from regulars.dialects.wp_auth import AuthError, Principal, authenticate, key_me
 from regulars.dialects.wp_schema import ArgError, out_of_bounds, sanitize, validate
 from regulars.openapi import Widths
 from regulars.ratelimit import Counts, Verdict
+from regulars.replies import HeldReply
+from regulars.services import credentials
 
 JSON_TYPE = "application/json; charset=UTF-8"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -106,6 +108,9 @@ class Endpoint:
     status: int = 200
     # How many operations of each kind a request holds (a batch's items), when not one of `kind`.
     counts: Callable[[Call], Counts] | None = None
+    # Whether its answer depends on the caller, the URL and the profiles alone, so that it may be given
+    # again while the store's revisions stand (replies.py).
+    held: bool = False
 
     def limit_counts(self, call: Call) -> Counts:
         """What the call costs against the rate limits: its items by kind, or one of the endpoint's kind."""
@@ -424,8 +429,23 @@ class WpJson:
             response = error_response(exc, {**api_link, **self._allow(route, call)})
         else:
             response = self._respond(reply, call, route, incoming, api_link)
+            if endpoint.held and incoming.reply_key is not None and verdict is None:
+                self._hold(incoming.reply_key, call.principal, response)
         response.headers.update(limited)
         return response
+
+    def _hold(self, key: bytes, principal: Principal | None, response: Response) -> None:
+        """Keep a successful answer to give again, stamped with the revisions of the snapshot it was read
+        from (read already, for its credentials)."""
+        if principal is None or response.status_code != 200:
+            return
+        ctx = self.ctx
+        with ctx.store.read() as unit:
+            stamp = unit.revisions.stamp()
+        due = credentials.use_due_at(principal.recorded_at, ctx.settings.last_access_resolution)
+        ctx.replies.keep(
+            key, HeldReply(stamp, response.status_code, tuple(response.raw_headers), response.body, due)
+        )
 
     # --- steps -------------------------------------------------------------------------------------
     def _rate_limit(self, endpoint: Endpoint, call: Call) -> Verdict | None:

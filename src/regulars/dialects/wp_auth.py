@@ -13,6 +13,7 @@ from regulars.auth.principal import Principal
 from regulars.context import Context
 from regulars.dialects.incoming import Incoming
 from regulars.services import credentials
+from regulars.services.clock import now
 
 __all__ = ["AuthError", "Principal", "authenticate", "key_method_error"]
 
@@ -68,10 +69,12 @@ def _owner(ctx: Context, consumer_key: str) -> tuple[Any, Any] | None:
 
 
 def _accept(ctx: Context, key: Any, account: Any) -> Principal:
-    if credentials.use_due(key.last_access, ctx.settings.last_access_resolution):
+    recorded = key.last_access
+    if credentials.use_due(recorded, ctx.settings.last_access_resolution):
         with ctx.store.write() as unit:
             credentials.record_key_use(unit, key)
-    return Principal(account, key)
+        recorded = now()
+    return Principal(account, key, recorded_at=recorded)
 
 
 def _basic_key(ctx: Context, incoming: Incoming) -> Principal | None:
@@ -156,7 +159,9 @@ def _application_password(ctx: Context, incoming: Incoming) -> Principal | None:
     if found is False or found is True:
         raise AuthError("incorrect_password", "The provided password is an invalid application password.")
     account, row = found
-    if credentials.use_due(row.last_used, ctx.settings.last_access_resolution):
+    recorded = row.last_used
+    if credentials.use_due(recorded, ctx.settings.last_access_resolution):
         with ctx.store.write() as unit:
             credentials.record_app_password_use(unit, row, ctx.settings.last_access_resolution)
-    return Principal(account, app_password=row.uuid)
+        recorded = now()
+    return Principal(account, app_password=row.uuid, recorded_at=recorded)

@@ -6,7 +6,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from regulars.auth import app_passwords, keys
@@ -82,6 +82,14 @@ def use_due(last: datetime | None, resolution_seconds: int) -> bool:
     """Whether a credential's last use is older than `resolution_seconds`: it is written that often, so
     reads stay reads."""
     return last is None or now() - last >= timedelta(seconds=resolution_seconds)
+
+
+def use_due_at(last: datetime | None, resolution_seconds: int) -> float:
+    """When (as time.time() counts) a use made now would be due to be recorded (use_due); at once when
+    the last use is not known."""
+    if last is None:
+        return 0.0
+    return (last.replace(tzinfo=UTC) + timedelta(seconds=resolution_seconds)).timestamp()
 
 
 def record_key_use(unit: Unit, key: ApiKeyRow, resolution_seconds: int = 0) -> None:

@@ -54,14 +54,51 @@ class Revisions:
         self.c = connection
         self.kept = kept
         self._read: dict[str, int] | None = None
+        # SQLite: the connection's data_version when the stamp beside it was read (`current`).
+        self._known: tuple[int, tuple[int, ...]] | None = None
 
-    def __getitem__(self, name: str) -> int:
+    def _totals(self) -> dict[str, int]:
         found = self._read
         if found is None:
-            found = {row.name: int(row.total) for row in _REVISIONS.all(self.c)}
+            found = self._statement()
             if self.kept:
                 self._read = found
-        return found.get(name, 0)
+        return found
+
+    def _statement(self) -> dict[str, int]:
+        return {row.name: int(row.total) for row in _REVISIONS.all(self.c)}
+
+    @staticmethod
+    def _stamp(totals: dict[str, int]) -> tuple[int, ...]:
+        return (totals.get(CREDENTIALS, 0), totals.get(PROFILES, 0))
+
+    def __getitem__(self, name: str) -> int:
+        return self._totals().get(name, 0)
+
+    def stamp(self) -> tuple[int, ...]:
+        """Every revision, in one tuple: equal stamps mean nothing credentials or profiles are read from
+        has changed in between."""
+        return self._stamp(self._totals())
+
+    def current(self) -> tuple[int, ...]:
+        """The stamp as it stands now, read anew (never what a snapshot read before). On SQLite a
+        connection's data_version moves whenever another connection commits, and only then: while it
+        stands, so does the stamp, and asking costs a third of reading the revisions. A commit of this
+        connection's own does not move it, so each one drops what was learnt (`committing`)."""
+        if self.c.dialect.name != "sqlite":
+            return self._stamp(self._statement())
+        driver = self.c.connection.driver_connection
+        version = driver.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[union-attr]
+        known = self._known
+        if known is not None and known[0] == version:
+            return known[1]
+        stamp = self._stamp(self._statement())
+        self._known = (version, stamp)
+        return stamp
+
+    def committing(self) -> None:
+        """This connection is about to commit: data_version will not show it (`current`)."""
+        self._known = None
 
     def forget(self) -> None:
         self._read = None

@@ -119,6 +119,8 @@ class _Using:
             unit = kept.unit = self.store._keep()
         if kept.depth == 0 and self.snapshot:
             unit.revisions.forget()  # a new snapshot: its revisions are read again
+        if self.end is _commit:
+            unit.revisions.committing()
         if self.store.dialect == "sqlite":
             if not self.snapshot:
                 self.paused = _pause_snapshot(unit)
@@ -189,6 +191,12 @@ class Store:
         under READ COMMITTED anyway; BEGIN and ROLLBACK would be round trips), so it never sits idle in a
         transaction holding locks. A connection that failed in the database is dropped for a fresh one."""
         return _Using(self, self._reader, snapshot=True, end=_end_read)
+
+    def revisions(self) -> tuple[int, ...]:
+        """The store's revisions as they stand now (counts.Revisions.current), asked between requests: on
+        the connection this thread reads on, outside any snapshot (one statement needs none)."""
+        with _Using(self, self._reader, snapshot=False, end=_end_read) as unit:
+            return unit.revisions.current()
 
     def autocommit(self) -> AbstractContextManager[Unit]:
         """A unit for one prepared statement (store/prepared.py) that commits on its own, such as a used
