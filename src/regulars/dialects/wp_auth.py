@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -14,6 +16,7 @@ from regulars.context import Context
 from regulars.dialects.incoming import Incoming
 from regulars.services import credentials
 from regulars.services.clock import now
+from regulars.store.unit import Unit
 
 __all__ = ["AuthError", "Principal", "authenticate", "key_method_error"]
 
@@ -68,12 +71,17 @@ def _owner(ctx: Context, consumer_key: str) -> tuple[Any, Any] | None:
     return found
 
 
+def _recorded_use(ctx: Context, last: datetime | None, record: Callable[[Unit], None]) -> datetime | None:
+    """Record a credential's use when it is due (`record`), and say since when its use stands recorded."""
+    if not credentials.use_due(last, ctx.settings.last_access_resolution):
+        return last
+    with ctx.store.write() as unit:
+        record(unit)
+    return now()
+
+
 def _accept(ctx: Context, key: Any, account: Any) -> Principal:
-    recorded = key.last_access
-    if credentials.use_due(recorded, ctx.settings.last_access_resolution):
-        with ctx.store.write() as unit:
-            credentials.record_key_use(unit, key)
-        recorded = now()
+    recorded = _recorded_use(ctx, key.last_access, lambda unit: credentials.record_key_use(unit, key))
     return Principal(account, key, recorded_at=recorded)
 
 
@@ -159,9 +167,8 @@ def _application_password(ctx: Context, incoming: Incoming) -> Principal | None:
     if found is False or found is True:
         raise AuthError("incorrect_password", "The provided password is an invalid application password.")
     account, row = found
-    recorded = row.last_used
-    if credentials.use_due(recorded, ctx.settings.last_access_resolution):
-        with ctx.store.write() as unit:
-            credentials.record_app_password_use(unit, row, ctx.settings.last_access_resolution)
-        recorded = now()
+    resolution = ctx.settings.last_access_resolution
+    recorded = _recorded_use(
+        ctx, row.last_used, lambda unit: credentials.record_app_password_use(unit, row, resolution)
+    )
     return Principal(account, app_password=row.uuid, recorded_at=recorded)
